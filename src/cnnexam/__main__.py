@@ -1,0 +1,3 @@
+from cnnexam.cli import main
+
+raise SystemExit(main())

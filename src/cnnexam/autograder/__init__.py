@@ -1,0 +1,1 @@
+"""autograder subpackage of cnnexam."""

@@ -1,0 +1,1 @@
+"""generator subpackage of cnnexam."""

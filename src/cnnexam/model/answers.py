@@ -1,0 +1,607 @@
+"""The closed set of answer types. Each owns reading a raw answer, checking it, and printing values.
+
+``parse(raw)`` turns what a student wrote (text, or a loaded JSON value) into a value or raises
+:class:`AnswerFormatError` with a message a student can act on; ``check(value, key)`` gives a
+:class:`Credit` between 0 and 1. Keys are exact Python values (int, Fraction, nested tuples, bool, str,
+frozenset of choice indices). Templates declare a slot's type; they never code a comparison.
+"""
+
+from __future__ import annotations
+
+
+import re
+import string
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from .literal import AnswerFormatError, read_value
+from .numbers import exact, fmt, to_jsonable
+
+
+@dataclass(frozen=True)
+class Credit:
+    """The share of a slot's points an answer earns (0 to 1) and, for partial credit, why."""
+
+    score: float
+    detail: str = ""
+
+
+FULL = Credit(1.0)
+NONE = Credit(0.0)
+
+
+class AnswerType(ABC):
+    """One kind of answer. Subclasses are frozen dataclasses; ``kind`` names them in JSON and listings."""
+
+    kind: ClassVar[str]
+
+    @abstractmethod
+    def parse(self, raw) -> Any:
+        """The value in ``raw``, or AnswerFormatError saying what was expected."""
+
+    @abstractmethod
+    def check(self, value, key) -> Credit:
+        """Credit for a parsed ``value`` against the ``key``."""
+
+    @abstractmethod
+    def instructions(self) -> str:
+        """How to write the answer, for the prompt (never reveals the key, its shape only if stated)."""
+
+    def format(self, value) -> str:
+        """The value as the answer key prints it."""
+        return fmt(value)
+
+    def to_json(self, value):
+        return to_jsonable(value)
+
+    def spec(self) -> dict:
+        """The type and its declared settings, for JSON output and LMS exporters."""
+        out = {"kind": self.kind}
+        out.update({k: to_jsonable(v) for k, v in self.__dict__.items()})
+        return out
+
+
+def _real(value, what: str = "a number") -> int | Fraction:
+    if isinstance(value, bool) or isinstance(value, (list, str)) or value is None:
+        raise AnswerFormatError(f"expected {what}, got {_show(value)}")
+    return exact(value)
+
+
+def _show(value) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value[:30]!r}"
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class IntegerAnswer(AnswerType):
+    """A whole number (an output size, a parameter count)."""
+
+    kind: ClassVar[str] = "integer"
+
+    def parse(self, raw):
+        value = _real(read_value(raw), "a whole number")
+        if not isinstance(value, int):
+            raise AnswerFormatError(f"expected a whole number, got {fmt(value)}")
+        return value
+
+    def check(self, value, key):
+        return FULL if value == key else NONE
+
+    def instructions(self):
+        return "a whole number, e.g. 42"
+
+
+@dataclass(frozen=True)
+class NumberAnswer(AnswerType):
+    """A real number with a tolerance: the prompt states the rounding (``decimals``) or the tolerance."""
+
+    kind: ClassVar[str] = "number"
+    decimals: int | None = 2
+    rel_tol: float | None = None
+
+    def tolerance(self, key) -> Fraction:
+        if self.rel_tol is not None:
+            return abs(Fraction(exact(key))) * Fraction(repr(self.rel_tol))
+        # Half a unit in the last stated place: both roundings of a tie are accepted.
+        return Fraction(1, 2 * 10**self.decimals)
+
+    def parse(self, raw):
+        return _real(read_value(raw))
+
+    def check(self, value, key):
+        return FULL if abs(Fraction(value) - Fraction(exact(key))) <= self.tolerance(key) else NONE
+
+    def format(self, value):
+        return fmt(value, self.decimals if self.rel_tol is None else None)
+
+    def instructions(self):
+        if self.rel_tol is not None:
+            return f"a number (within {self.rel_tol:.0%} of the exact value)"
+        return f"a number rounded to {self.decimals} decimal places, e.g. {fmt(Fraction(314159, 100000), self.decimals)}"
+
+
+@dataclass(frozen=True)
+class FractionAnswer(AnswerType):
+    """An exact rational: ``15/4`` and ``3.75`` are both read as 15/4."""
+
+    kind: ClassVar[str] = "fraction"
+
+    def parse(self, raw):
+        return _real(read_value(raw), "a fraction or a number")
+
+    def check(self, value, key):
+        return FULL if Fraction(value) == Fraction(exact(key)) else NONE
+
+    def instructions(self):
+        return "an exact value: a whole number, a fraction such as 15/4, or an exact decimal such as 3.75"
+
+
+_ELEMENT = {"integer": IntegerAnswer(), "fraction": FractionAnswer()}
+
+
+@dataclass(frozen=True)
+class ArrayAnswer(AnswerType):
+    """A matrix (2-D) or tensor (3-D+) with per-cell credit.
+
+    ``shape_given`` says whether the prompt states the shape: then a wrong shape is a format error;
+    otherwise finding the shape is part of the question and a wrong shape earns nothing.
+    ``element`` is "integer", "fraction" or "number" (the latter rounded to ``decimals``).
+    """
+
+    kind: ClassVar[str] = "array"
+    shape: tuple[int, ...] = ()
+    element: str = "integer"
+    decimals: int | None = None
+    shape_given: bool = True
+
+    def _element(self) -> AnswerType:
+        return _ELEMENT.get(self.element) or NumberAnswer(decimals=self.decimals if self.decimals is not None else 2)
+
+    def parse(self, raw):
+        value = read_value(raw)
+        ndim = len(self.shape)
+        shape = _shape_of(value, ndim, self._noun())
+        if self.shape_given and shape != self.shape:
+            raise AnswerFormatError(f"expected {self._noun(self.shape)}, got {_describe_shape(shape)}")
+        element = self._element()
+        return _map(lambda v: element.parse(v) if not isinstance(v, list) else v, value, ndim)
+
+    def check(self, value, key):
+        key_cells = _flatten(key)
+        shape = _shape_of(value, len(self.shape), self._noun())
+        if shape != self.shape:
+            return Credit(0.0, f"the answer is {_describe_shape(shape)}, which is not the expected shape")
+        element = self._element()
+        cells = _flatten(value)
+        right = sum(element.check(v, k).score == 1 for v, k in zip(cells, key_cells))
+        if right == len(key_cells):
+            return FULL
+        return Credit(right / len(key_cells), f"{right} of {len(key_cells)} entries are right")
+
+    def format(self, value):
+        element = self._element()
+        return _format_nested(value, element.format)
+
+    def to_json(self, value):
+        return to_jsonable(value)
+
+    def _noun(self, shape: tuple[int, ...] | None = None) -> str:
+        ndim = len(self.shape)
+        if shape is None:
+            return "a matrix as a list of rows" if ndim == 2 else f"a {ndim}-D array as nested lists"
+        dims = "x".join(str(s) for s in shape)
+        return f"a {dims} matrix" if ndim == 2 else f"a {dims} array"
+
+    def instructions(self):
+        what = {"integer": "whole numbers", "fraction": "exact fractions such as 15/4 or whole numbers",
+                "number": f"numbers rounded to {self.decimals if self.decimals is not None else 2} decimal places"}[self.element]
+        size = f"{self._noun(self.shape)} as a list of rows" if self.shape_given and len(self.shape) == 2 else (
+            f"{self._noun(self.shape)} as nested lists" if self.shape_given else self._noun())
+        example = "[[1, 2], [3, 4]]" if len(self.shape) == 2 else "[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]"
+        return f"{size} of {what}, e.g. {example}"
+
+
+def _shape_of(value, ndim: int, noun: str) -> tuple[int, ...]:
+    shape: list[int] = []
+    level = [value]
+    for depth in range(ndim):
+        if not all(isinstance(v, (list, tuple)) for v in level):
+            raise AnswerFormatError(f"expected {noun}")
+        lengths = {len(v) for v in level}
+        if len(lengths) != 1:
+            what = "rows" if depth == ndim - 1 else "sub-lists"
+            raise AnswerFormatError(f"expected {noun}, but its {what} have different lengths {sorted(lengths)}")
+        (n,) = lengths
+        if n == 0:
+            raise AnswerFormatError(f"expected {noun}, got an empty list")
+        shape.append(n)
+        level = [x for v in level for x in v]
+    if any(isinstance(v, (list, tuple)) for v in level):
+        raise AnswerFormatError(f"expected {noun}, but it is nested more deeply")
+    return tuple(shape)
+
+
+def _describe_shape(shape: tuple[int, ...]) -> str:
+    if len(shape) == 2:
+        return f"{shape[0]} row{'s' if shape[0] != 1 else ''} of {shape[1]}"
+    return "shape " + "x".join(map(str, shape))
+
+
+def _map(fn, value, ndim):
+    if ndim == 0:
+        return fn(value)
+    return tuple(_map(fn, v, ndim - 1) for v in value)
+
+
+def _flatten(value) -> list:
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in _flatten(v)]
+    return [value]
+
+
+def _format_nested(value, fmt_cell) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_format_nested(v, fmt_cell) for v in value) + "]"
+    return fmt_cell(value)
+
+
+_SHAPE_SPLIT = re.compile(r"\s*(?:x|×|\*|,)\s*|\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ShapeAnswer(AnswerType):
+    """A shape tuple; accepts ``(6, 28, 28)``, ``[6, 28, 28]``, ``6x28x28`` and ``6 × 28 × 28``.
+
+    Credit per dimension when the number of dimensions is right.
+    """
+
+    kind: ClassVar[str] = "shape"
+    ndim: int = 3
+
+    def parse(self, raw):
+        if isinstance(raw, str):
+            text = raw.strip().strip("()[]").strip()
+            if len(text) > 200:
+                raise AnswerFormatError("the answer is too long for a shape")
+            parts = [p for p in _SHAPE_SPLIT.split(text) if p]
+            if not parts:
+                raise AnswerFormatError(f"expected a shape such as {self._example()}, got nothing")
+            raw = [read_value(p) for p in parts]
+        value = read_value(raw) if not isinstance(raw, list) else raw
+        if not isinstance(value, list):
+            value = [value]
+        dims = [_real(v, "whole numbers") for v in value]
+        if not all(isinstance(d, int) and d >= 0 for d in dims):
+            raise AnswerFormatError(f"a shape is made of whole numbers, e.g. {self._example()}")
+        if len(dims) != self.ndim:
+            raise AnswerFormatError(f"expected {self.ndim} dimensions such as {self._example()}, got {len(dims)}")
+        return tuple(dims)
+
+    def check(self, value, key):
+        right = sum(int(a == b) for a, b in zip(value, key))
+        if right == len(key):
+            return FULL
+        return Credit(right / len(key), f"{right} of {len(key)} dimensions are right")
+
+    def format(self, value):
+        return "(" + ", ".join(str(v) for v in value) + ")"
+
+    def _example(self) -> str:
+        return "(" + ", ".join(["6", "28", "28", "4"][: self.ndim]) + ")" if self.ndim <= 4 else "(2, 3, 4, 5, 6)"
+
+    def instructions(self):
+        return f"a shape with {self.ndim} dimensions, e.g. {self._example()}"
+
+
+def _letter(index: int) -> str:
+    return string.ascii_uppercase[index]
+
+
+def _normal_text(text: str) -> str:
+    text = text.casefold().replace("-", " ").replace("_", " ")
+    text = text.strip().strip(string.punctuation + " ")
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class SingleChoiceAnswer(AnswerType):
+    """One option out of ``options``; answered by letter (``B``, ``b)``, ``(b)``) or by the option's text."""
+
+    kind: ClassVar[str] = "single-choice"
+    options: tuple[str, ...] = ()
+
+    def parse(self, raw):
+        if not isinstance(raw, str):
+            raise AnswerFormatError(f"expected one letter from A to {_letter(len(self.options) - 1)}")
+        return _choice_index(raw, self.options)
+
+    def check(self, value, key):
+        return FULL if value == key else NONE
+
+    def format(self, value):
+        return f"{_letter(value)}) {self.options[value]}"
+
+    def to_json(self, value):
+        return _letter(value)
+
+    def instructions(self):
+        return f"one letter from A to {_letter(len(self.options) - 1)}"
+
+
+def _choice_index(raw: str, options: tuple[str, ...]) -> int:
+    text = raw.strip().strip("()").rstrip(").").strip().strip("'\"")
+    if len(text) == 1 and text.upper() in string.ascii_uppercase[: len(options)]:
+        return string.ascii_uppercase.index(text.upper())
+    normal = _normal_text(text)
+    for i, option in enumerate(options):
+        if normal and normal == _normal_text(option):
+            return i
+    raise AnswerFormatError(f"expected a letter from A to {_letter(len(options) - 1)}, got {raw.strip()[:30]!r}")
+
+
+@dataclass(frozen=True)
+class MultipleChoiceAnswer(AnswerType):
+    """Every right option out of ``options``, e.g. ``A, C``; a wrong pick cancels a right one."""
+
+    kind: ClassVar[str] = "multiple-choice"
+    options: tuple[str, ...] = ()
+
+    def parse(self, raw):
+        if isinstance(raw, list):
+            items = raw
+        elif isinstance(raw, str):
+            text = raw.strip().strip("[]()")
+            if _normal_text(text) in {"none", ""}:
+                return frozenset()
+            items = [t for t in re.split(r"[\s,;/]+|(?<=[A-Za-z])(?=[A-Za-z])", text.replace("'", "").replace('"', "")) if t]
+            if len(items) > len(self.options):
+                raise AnswerFormatError(f"expected letters from A to {_letter(len(self.options) - 1)}, each at most once")
+        else:
+            raise AnswerFormatError(f"expected letters such as A, C (from A to {_letter(len(self.options) - 1)})")
+        picked = [_choice_index(str(item), self.options) for item in items]
+        return frozenset(picked)
+
+    def check(self, value, key):
+        hits = len(value & key)
+        wrong = len(value - key)
+        score = max(0.0, (hits - wrong) / len(key)) if key else float(not value)
+        if score == 1:
+            return FULL
+        return Credit(score, f"{hits} of {len(key)} right options chosen, {wrong} wrong")
+
+    def format(self, value):
+        return ", ".join(_letter(i) for i in sorted(value)) or "none"
+
+    def to_json(self, value):
+        return [_letter(i) for i in sorted(value)]
+
+    def instructions(self):
+        return f"every letter that applies, separated by commas, e.g. A, C (from A to {_letter(len(self.options) - 1)})"
+
+
+_TRUE = {"true", "t", "yes", "y", "1", "wahr", "correct"}
+_FALSE = {"false", "f", "no", "n", "0", "falsch", "incorrect"}
+
+
+@dataclass(frozen=True)
+class TrueFalseAnswer(AnswerType):
+    kind: ClassVar[str] = "true-false"
+
+    def parse(self, raw):
+        if isinstance(raw, bool):
+            return raw
+        text = _normal_text(str(raw)) if isinstance(raw, (str, int)) else ""
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise AnswerFormatError("expected True or False")
+
+    def check(self, value, key):
+        return FULL if value == key else NONE
+
+    def format(self, value):
+        return "True" if value else "False"
+
+    def instructions(self):
+        return "True or False"
+
+
+@dataclass(frozen=True)
+class ShortTextAnswer(AnswerType):
+    """A word or short phrase; any of ``accepted`` counts, ignoring case, spacing, hyphens and end punctuation."""
+
+    kind: ClassVar[str] = "short-text"
+    accepted: tuple[str, ...] = ()
+
+    def parse(self, raw):
+        if not isinstance(raw, str):
+            raise AnswerFormatError("expected a word or a short phrase")
+        if len(raw) > 200:
+            raise AnswerFormatError("expected a short phrase (at most 200 characters)")
+        text = _normal_text(raw)
+        if not text:
+            raise AnswerFormatError("the answer is empty")
+        return text
+
+    def check(self, value, key):
+        accepted = {_normal_text(a) for a in self.accepted} | {_normal_text(key)}
+        return FULL if _normal_text(value) in accepted else NONE
+
+    def format(self, value):
+        return str(value)
+
+    def instructions(self):
+        return "a word or a short phrase"
+
+
+@dataclass(frozen=True)
+class CodeAnswer(AnswerType):
+    """Code checked against the engine: the value is what the student's function returned on each named
+    test case (computed in an isolated process and serialized back), compared case by case.
+    """
+
+    kind: ClassVar[str] = "code"
+    cases: tuple[str, ...] = ()
+    function: str = ""
+    decimals: int | None = None
+
+    def parse(self, raw):
+        if not isinstance(raw, dict):
+            raise AnswerFormatError(f"expected the results of `{self.function}` on the test cases")
+        missing = [c for c in self.cases if c not in raw]
+        if missing:
+            raise AnswerFormatError(f"no result for test case(s) {', '.join(missing)}")
+        return {c: read_value(raw[c]) for c in self.cases}
+
+    def check(self, value, key):
+        right = [c for c in self.cases if _same_numbers(value[c], key[c], self.decimals)]
+        if len(right) == len(self.cases):
+            return FULL
+        wrong = [c for c in self.cases if c not in right]
+        return Credit(len(right) / len(self.cases), f"wrong on test case(s) {', '.join(wrong)}")
+
+    def format(self, value):
+        return "; ".join(f"{c}: {_format_nested(value[c], fmt)}" for c in self.cases)
+
+    def to_json(self, value):
+        return {c: to_jsonable(value[c]) for c in self.cases}
+
+    def instructions(self):
+        return f"complete the function `{self.function}`"
+
+
+def _same_numbers(a, b, decimals: int | None) -> bool:
+    a, b = _flatten(a), _flatten(b)
+    if len(a) != len(b):
+        return False
+    if decimals is None:
+        return all(exact(x) == exact(y) for x, y in zip(a, b))
+    tol = Fraction(1, 2 * 10**decimals)
+    return all(abs(Fraction(exact(x)) - Fraction(exact(y))) <= tol for x, y in zip(a, b))
+
+
+__all__ = ["AnswerFormatError", "AnswerType", "Credit", "IntegerAnswer", "NumberAnswer", "FractionAnswer",
+           "ArrayAnswer", "ShapeAnswer", "SingleChoiceAnswer", "MultipleChoiceAnswer", "TrueFalseAnswer",
+           "ShortTextAnswer", "CodeAnswer", "SymbolicAnswer"]
+
+
+_SYMBOLIC_FUNCTIONS = ("floor", "ceil", "ceiling", "sqrt", "max", "min", "abs")
+
+
+@dataclass(frozen=True)
+class SymbolicAnswer(AnswerType):
+    """A formula in the named ``variables`` (e.g. the output size in n, p, f, s), checked with sympy.
+
+    The answer is built from a checked syntax tree (no ``eval``, no ``sympify`` of raw text). Two formulas
+    agree when they give the same exact value at every point of ``points`` (valid configurations chosen by
+    the template, so ``floor((n+2p-f)/s)+1`` and ``floor((n+2p-f+s)/s)`` both count); with no points,
+    when sympy simplifies their difference to 0.
+    """
+
+    kind: ClassVar[str] = "symbolic"
+    variables: tuple[str, ...] = ()
+    points: tuple[tuple[int, ...], ...] = ()
+
+    def parse(self, raw):
+        if not isinstance(raw, str):
+            raise AnswerFormatError(f"expected a formula in {', '.join(self.variables)}")
+        if len(raw) > 500:
+            raise AnswerFormatError("the formula is too long (at most 500 characters)")
+        text = raw.strip().replace("^", "**").replace("⌊", "floor(").replace("⌋", ")")
+        text = text.replace("⌈", "ceiling(").replace("⌉", ")").replace("×", "*").replace("·", "*")
+        if "=" in text:  # "o = floor(...)": keep the right-hand side
+            text = text.rsplit("=", 1)[1]
+        import ast
+
+        try:
+            tree = ast.parse(text.strip(), mode="eval")
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            raise AnswerFormatError(f"not a formula that can be read: {raw.strip()[:60]!r}") from None
+        return _SympyBuilder(self.variables).build(tree.body, 0)
+
+    def check(self, value, key):
+        import sympy
+
+        key_expr = self.parse(key) if isinstance(key, str) else key
+        value = self.parse(value) if isinstance(value, str) else value
+        symbols = [sympy.Symbol(v, integer=True) for v in self.variables]
+        if not self.points:
+            return FULL if sympy.simplify(value - key_expr) == 0 else NONE
+        for point in self.points:
+            subs = {s: sympy.Integer(v) for s, v in zip(symbols, point)}
+            try:
+                difference = value.subs(subs) - key_expr.subs(subs)
+                if difference != 0 and sympy.simplify(difference) != 0:
+                    return NONE
+            except (TypeError, ZeroDivisionError):
+                return NONE
+        return FULL
+
+    def format(self, value):
+        return str(value)
+
+    def to_json(self, value):
+        return str(value)
+
+    def instructions(self):
+        return (f"a formula in {', '.join(self.variables)} using + - * / ( ) and floor(...) or ceil(...), "
+                f"e.g. floor(({self.variables[0]} + 1)/2)")
+
+
+class _SympyBuilder:
+    def __init__(self, variables: tuple[str, ...]) -> None:
+        import sympy
+
+        self.sympy = sympy
+        self.names = {v: sympy.Symbol(v, integer=True) for v in variables}
+        self.functions = {"floor": sympy.floor, "ceil": sympy.ceiling, "ceiling": sympy.ceiling,
+                          "sqrt": sympy.sqrt, "max": sympy.Max, "min": sympy.Min, "abs": sympy.Abs}
+
+    def build(self, node, depth: int):
+        import ast
+
+        sympy = self.sympy
+        if depth > 40:
+            raise AnswerFormatError("the formula is nested too deeply")
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            if abs(node.value) > 10**12:
+                raise AnswerFormatError("the formula has a number that is too large")
+            return sympy.Rational(repr(node.value)) if isinstance(node.value, float) else sympy.Integer(node.value)
+        if isinstance(node, ast.Name):
+            if node.id in self.names:
+                return self.names[node.id]
+            raise AnswerFormatError(f"unknown name '{node.id}': use only {', '.join(self.names)}")
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = self.build(node.operand, depth + 1)
+            return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.BinOp):
+            left, right = self.build(node.left, depth + 1), self.build(node.right, depth + 1)
+            if isinstance(node.op, ast.Add):
+                return left + right
+            if isinstance(node.op, ast.Sub):
+                return left - right
+            if isinstance(node.op, ast.Mult):
+                return left * right
+            if isinstance(node.op, ast.Div):
+                return left / right
+            if isinstance(node.op, ast.FloorDiv):
+                return sympy.floor(left / right)
+            if isinstance(node.op, ast.Pow):
+                if not (right.is_Integer and abs(int(right)) <= 8):
+                    raise AnswerFormatError("only small whole-number powers are allowed in a formula")
+                return left**right
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+            fn = self.functions.get(node.func.id)
+            if fn is None:
+                raise AnswerFormatError(f"unknown function '{node.func.id}': use {', '.join(_SYMBOLIC_FUNCTIONS)}")
+            args = [self.build(a, depth + 1) for a in node.args]
+            if not args or (fn not in (sympy.Max, sympy.Min) and len(args) != 1):
+                raise AnswerFormatError(f"{node.func.id}(...) takes one argument")
+            return fn(*args)
+        raise AnswerFormatError("only numbers, the given variables, + - * / ** and floor/ceil are allowed")

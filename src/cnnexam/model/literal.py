@@ -1,0 +1,154 @@
+"""Safe reading of what a student typed: Python literals plus bounded arithmetic, never ``eval``.
+
+``read_value("[[1, 2], [15/4, 0.5]]")`` gives ``[[1, 2], [Fraction(15, 4), Fraction(1, 2)]]``. Decimal literals
+become exact Fractions (``0.1`` is 1/10), so ``0.1 + 0.2 == 3/10``. Only constants, lists, tuples, unary
+``+``/``-`` and ``+ - * / // % **`` are allowed; sizes, nesting, magnitudes and exponents are bounded so a
+hostile answer (``9**9**9``, a million nested brackets, a 50 MB list) fails fast with a clear message.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from fractions import Fraction
+
+MAX_CHARS = 100_000
+MAX_DEPTH = 8
+MAX_ITEMS = 100_000
+MAX_MAGNITUDE = 10**18
+MAX_POWER_BITS = 64
+
+
+class AnswerFormatError(ValueError):
+    """The answer cannot be read as the expected kind of value (as opposed to being wrong)."""
+
+
+def read_value(raw, *, allow_text: bool = False):
+    """Parse ``raw`` (text typed by a student, or an already-loaded JSON value) into exact Python values."""
+    if isinstance(raw, str):
+        if len(raw) > MAX_CHARS:
+            raise AnswerFormatError(f"the answer is too long ({len(raw):,} characters; at most {MAX_CHARS:,})")
+        text = raw.strip()
+        if not text:
+            raise AnswerFormatError("the answer is empty")
+        if text.count("[") + text.count("(") > MAX_ITEMS:
+            raise AnswerFormatError("the answer has too many brackets")
+        try:
+            tree = ast.parse(text, mode="eval")
+        except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
+            msg = getattr(error, "msg", None) or str(error) or type(error).__name__
+            raise AnswerFormatError(f"not a valid literal: {msg}") from None
+        return _Reader(allow_text).read(tree.body, 0)
+    return _check_loaded(raw, 0, allow_text, [0])
+
+
+class _Reader:
+    def __init__(self, allow_text: bool) -> None:
+        self.allow_text = allow_text
+        self.items = 0
+
+    def read(self, node: ast.AST, depth: int):
+        self.items += 1
+        if self.items > MAX_ITEMS:
+            raise AnswerFormatError(f"the answer has too many values (more than {MAX_ITEMS:,})")
+        if depth > MAX_DEPTH:
+            raise AnswerFormatError(f"the answer is nested too deeply (more than {MAX_DEPTH} levels)")
+        if isinstance(node, ast.Constant):
+            return _constant(node.value, self.allow_text)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return [self.read(e, depth + 1) for e in node.elts]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            value = _number(self.read(node.operand, depth + 1))
+            return -value if isinstance(node.op, ast.USub) else value
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            left = _number(self.read(node.left, depth + 1))
+            right = _number(self.read(node.right, depth + 1))
+            return _bounded(_BINARY[type(node.op)](left, right))
+        if isinstance(node, ast.Name):
+            raise AnswerFormatError(f"unexpected name '{node.id}': write the value itself, not a variable or a word")
+        raise AnswerFormatError(f"only numbers, lists and arithmetic are allowed, not {_describe(node)}")
+
+
+def _describe(node: ast.AST) -> str:
+    return {ast.Call: "function calls", ast.Attribute: "attribute access", ast.Dict: "dictionaries",
+            ast.Set: "sets", ast.Subscript: "indexing", ast.Lambda: "lambdas"}.get(type(node), type(node).__name__)
+
+
+def _constant(value, allow_text: bool):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return _bounded(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise AnswerFormatError("the answer is not a finite number")
+        return _bounded(Fraction(repr(value)))
+    if isinstance(value, str) and allow_text:
+        return value
+    if isinstance(value, str):
+        raise AnswerFormatError(f"expected a number, got the text {value[:40]!r}")
+    raise AnswerFormatError(f"unexpected value {value!r}")
+
+
+def _number(value):
+    if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+        raise AnswerFormatError("arithmetic is only allowed on numbers")
+    return value
+
+
+def _power(base, exponent):
+    if not isinstance(exponent, int) and not (isinstance(exponent, Fraction) and exponent.denominator == 1):
+        raise AnswerFormatError("only whole-number exponents are allowed")
+    exponent = int(exponent)
+    size = abs(Fraction(base).numerator).bit_length() + Fraction(base).denominator.bit_length()
+    if abs(exponent) > MAX_POWER_BITS or size * abs(exponent) > 4 * MAX_POWER_BITS:
+        raise AnswerFormatError("the number is too large")
+    if base == 0 and exponent < 0:
+        raise AnswerFormatError("division by zero")
+    return Fraction(base) ** exponent
+
+
+def _divide(a, b):
+    if b == 0:
+        raise AnswerFormatError("division by zero")
+    return Fraction(a) / Fraction(b)
+
+
+def _floor_divide(a, b):
+    if b == 0:
+        raise AnswerFormatError("division by zero")
+    return a // b
+
+
+def _modulo(a, b):
+    if b == 0:
+        raise AnswerFormatError("division by zero")
+    return a % b
+
+
+_BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+           ast.Div: _divide, ast.FloorDiv: _floor_divide, ast.Mod: _modulo, ast.Pow: _power}
+
+
+def _bounded(value):
+    if abs(value) > MAX_MAGNITUDE:
+        raise AnswerFormatError(f"the number is too large (more than {MAX_MAGNITUDE:.0e} in size)")
+    if isinstance(value, Fraction):
+        if value.denominator > MAX_MAGNITUDE:
+            raise AnswerFormatError("the number has too many digits")
+        return value.numerator if value.denominator == 1 else value
+    return value
+
+
+def _check_loaded(value, depth: int, allow_text: bool, count: list[int]):
+    """The same rules for a value that arrives already loaded (JSON from an executed cell)."""
+    count[0] += 1
+    if count[0] > MAX_ITEMS:
+        raise AnswerFormatError(f"the answer has too many values (more than {MAX_ITEMS:,})")
+    if depth > MAX_DEPTH:
+        raise AnswerFormatError(f"the answer is nested too deeply (more than {MAX_DEPTH} levels)")
+    if isinstance(value, (list, tuple)):
+        return [_check_loaded(v, depth + 1, allow_text, count) for v in value]
+    if isinstance(value, Fraction):
+        return _bounded(value)
+    return _constant(value, allow_text)

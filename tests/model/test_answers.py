@@ -1,0 +1,135 @@
+"""Each answer type: what it accepts, what it refuses (format errors), and the credit it gives."""
+
+from fractions import Fraction
+
+import pytest
+
+from cnnexam.model.answers import (
+    AnswerFormatError,
+    ArrayAnswer,
+    CodeAnswer,
+    FractionAnswer,
+    IntegerAnswer,
+    MultipleChoiceAnswer,
+    NumberAnswer,
+    ShapeAnswer,
+    ShortTextAnswer,
+    SingleChoiceAnswer,
+    SymbolicAnswer,
+    TrueFalseAnswer,
+)
+
+
+def score(answer_type, raw, key):
+    return answer_type.check(answer_type.parse(raw), key).score
+
+
+def test_integer():
+    t = IntegerAnswer()
+    assert score(t, "294912", 294912) == 1 and score(t, "294_912", 294912) == 1 and score(t, "2*3", 6) == 1
+    assert score(t, "8/2", 4) == 1 and score(t, "4.0", 4) == 1
+    assert score(t, "5", 6) == 0
+    with pytest.raises(AnswerFormatError, match="whole number, got 3/2"):
+        t.parse("3/2")
+
+
+def test_number_tolerance_follows_the_stated_rounding():
+    t = NumberAnswer(decimals=2)
+    key = Fraction(1, 8)  # 0.125: both roundings of the tie are accepted
+    assert score(t, "0.13", key) == 1 and score(t, "0.12", key) == 1 and score(t, "0.125", key) == 1
+    assert score(t, "0.14", key) == 0 and score(t, "0.11", key) == 0
+    assert t.format(key) == "0.13"
+    rel = NumberAnswer(decimals=None, rel_tol=0.01)
+    assert score(rel, "101", 100) == 1 and score(rel, "102", 100) == 0
+
+
+def test_fraction_accepts_both_spellings_exactly():
+    t = FractionAnswer()
+    assert score(t, "15/4", Fraction(15, 4)) == 1 and score(t, "3.75", Fraction(15, 4)) == 1
+    assert score(t, "3 + 3/4", Fraction(15, 4)) == 1
+    assert score(t, "3.33", Fraction(10, 3)) == 0  # a rounded decimal is not the exact value
+    assert score(t, "30/8", Fraction(15, 4)) == 1
+
+
+def test_matrix_shape_errors_and_partial_credit():
+    t = ArrayAnswer(shape=(3, 3))
+    key = ((12, 12, 17), (10, 17, 19), (9, 6, 14))
+    assert score(t, "[[12,12,17],[10,17,19],[9,6,14]]", key) == 1
+    assert score(t, "[[12,12,17],[10,17,19],[9,6,0]]", key) == pytest.approx(8 / 9)
+    with pytest.raises(AnswerFormatError, match="expected a 3x3 matrix, got 2 rows of 3"):
+        t.parse("[[12,12,17],[10,17,19]]")
+    with pytest.raises(AnswerFormatError, match="different lengths"):
+        t.parse("[[1,2,3],[4,5],[6,7,8]]")
+    with pytest.raises(AnswerFormatError, match="expected a matrix as a list of rows"):
+        t.parse("[1, 2, 3]")
+    hidden = ArrayAnswer(shape=(3, 3), shape_given=False)
+    credit = hidden.check(hidden.parse("[[1, 2], [3, 4]]"), key)  # finding the shape is part of the task
+    assert credit.score == 0 and "not the expected shape" in credit.detail
+    assert "3x3" not in hidden.instructions()
+    fractions = ArrayAnswer(shape=(1, 2), element="fraction")
+    assert score(fractions, "[[15/4, 3.75]]", ((Fraction(15, 4), Fraction(15, 4)),)) == 1
+
+
+def test_shape_spellings_and_partial_credit():
+    t = ShapeAnswer(ndim=3)
+    for raw in ("(6, 28, 28)", "[6,28,28]", "6x28x28", "6 × 28 × 28", "6 X 28 X 28", "6, 28, 28"):
+        assert t.parse(raw) == (6, 28, 28), raw
+    assert score(t, "(6, 28, 27)", (6, 28, 28)) == pytest.approx(2 / 3)
+    with pytest.raises(AnswerFormatError, match="expected 3 dimensions"):
+        t.parse("28x28")
+    with pytest.raises(AnswerFormatError, match="whole numbers"):
+        t.parse("(6, 2.5, 28)")
+
+
+def test_single_choice_by_letter_or_text():
+    t = SingleChoiceAnswer(options=("ResNet", "VGG-16", "AlexNet"))
+    for raw in ("B", "b", "(b)", "b)", "VGG 16", "vgg-16"):
+        assert t.parse(raw) == 1, raw
+    with pytest.raises(AnswerFormatError, match="from A to C"):
+        t.parse("D")
+    assert t.to_json(2) == "C" and t.format(0) == "A) ResNet"
+
+
+def test_multiple_choice_wrong_picks_cancel_right_ones():
+    t = MultipleChoiceAnswer(options=("a", "b", "c", "d"))
+    key = frozenset({0, 2})
+    assert t.parse("A, C") == key and t.parse("ac") == key and t.parse(["A", "C"]) == key
+    assert score(t, "A, C", key) == 1
+    assert score(t, "A", key) == 0.5
+    assert score(t, "A, B", key) == 0
+    assert score(t, "A, B, C, D", key) == 0  # ticking everything earns nothing
+    assert t.parse("none") == frozenset()
+
+
+def test_true_false_and_short_text():
+    tf = TrueFalseAnswer()
+    assert tf.parse("True") is True and tf.parse("f") is False and tf.parse(True) is True
+    with pytest.raises(AnswerFormatError, match="True or False"):
+        tf.parse("maybe")
+    text = ShortTextAnswer(accepted=("ResNet", "residual network", "residual networks"))
+    assert score(text, "  Residual-Network. ", "ResNet") == 1 and score(text, "resnet", "ResNet") == 1
+    assert score(text, "DenseNet", "ResNet") == 0
+
+
+def test_symbolic_formula_checked_at_valid_points():
+    t = SymbolicAnswer(variables=("n", "p", "f", "s"), points=((7, 0, 3, 2), (6, 1, 3, 2), (10, 2, 5, 3), (9, 0, 2, 2)))
+    key = "floor((n + 2*p - f)/s) + 1"
+    assert score(t, "floor((n+2p-f)/s)+1".replace("2p", "2*p"), key) == 1
+    assert score(t, "⌊(n + 2*p - f)/s⌋ + 1", key) == 1
+    assert score(t, "(n + 2*p - f)//s + 1", key) == 1
+    assert score(t, "floor((n + 2*p - f + s)/s)", key) == 1  # equivalent, though written differently
+    assert score(t, "floor((n + 2*p - f)/s)", key) == 0  # forgot the +1
+    assert score(t, "(n + 2*p - f)/s + 1", key) == 0  # no floor: wrong where the stride does not fit
+    for bad, message in (("__import__('os')", "unknown function|only numbers"), ("q + 1", "unknown name 'q'"),
+                         ("n ** n", "small whole-number powers"), ("n +", "cannot be read|can be read")):
+        with pytest.raises(AnswerFormatError, match=message):
+            t.parse(bad)
+
+
+def test_code_results_compared_case_by_case():
+    t = CodeAnswer(cases=("small", "strided"), function="conv2d")
+    key = {"small": [[1, 2]], "strided": [[3]]}
+    assert score(t, {"small": [[1, 2]], "strided": [[3]]}, key) == 1
+    assert score(t, {"small": [[1, 2]], "strided": [[4]]}, key) == 0.5
+    with pytest.raises(AnswerFormatError, match="no result for test case"):
+        t.parse({"small": [[1, 2]]})

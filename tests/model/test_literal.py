@@ -1,0 +1,64 @@
+"""Reading what students type: exact values, bounded work, clear messages, nothing executed."""
+
+from fractions import Fraction
+
+import pytest
+
+from cnnexam.model.literal import AnswerFormatError, read_value
+
+
+@pytest.mark.parametrize("text, value", [
+    ("12", 12), ("-3", -3), ("15/4", Fraction(15, 4)), ("3.75", Fraction(15, 4)), ("0.1 + 0.2", Fraction(3, 10)),
+    ("2*3", 6), ("2**10", 1024), ("7//2", 3), ("[[1, 2], [3, 4]]", [[1, 2], [3, 4]]), ("(1, 2)", [1, 2]),
+    ("[-1/2, +3]", [Fraction(-1, 2), 3]), ("  42\n", 42), ("1e3", 1000), ("True", True),
+])
+def test_values_are_exact(text, value):
+    assert read_value(text) == value
+
+
+@pytest.mark.parametrize("text, message", [
+    ("9**9**9", "too large"),
+    ("10**100", "too large"),
+    ("2**0.5", "whole-number exponents"),
+    ("__import__('os').system('echo hacked')", "function calls"),
+    ("open('/etc/passwd').read()", "function calls|attribute"),
+    ("x", "unexpected name 'x'"),
+    ("nan", "unexpected name 'nan'"),
+    ("1e999", "not a finite number"),
+    ("1/0", "division by zero"),
+    ("[" * 100 + "]" * 100, "nested too deeply|too many nested"),
+    ("[" * 200_000, "too many brackets|too long"),
+    ("'twelve'", "got the text"),
+    ("{1: 2}", "dictionaries"),
+    ("[1, 2", "not a valid literal"),
+    ("", "empty"),
+    ("lambda: 0", "lambdas"),
+    ("[i for i in range(10**9)]", "ListComp"),
+])
+def test_hostile_or_broken_input_is_a_format_error(text, message):
+    with pytest.raises(AnswerFormatError, match=message):
+        read_value(text)
+
+
+def test_long_answers_are_refused_before_parsing():
+    with pytest.raises(AnswerFormatError, match="too long"):
+        read_value("1+" * 60_000 + "1")
+
+
+def test_many_values_are_refused():
+    with pytest.raises(AnswerFormatError, match="too many values"):
+        read_value([1] * 100_001)
+
+
+def test_loaded_values_follow_the_same_rules():
+    assert read_value([[1, 2.5]]) == [[1, Fraction(5, 2)]]
+    with pytest.raises(AnswerFormatError, match="finite"):
+        read_value([float("nan")])
+    with pytest.raises(AnswerFormatError, match="too large"):
+        read_value(10**40)
+    with pytest.raises(AnswerFormatError, match="unexpected value"):
+        read_value({"a": 1})
+
+
+def test_text_only_when_allowed():
+    assert read_value("'max pooling'", allow_text=True) == "max pooling"
