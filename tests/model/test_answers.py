@@ -133,3 +133,17 @@ def test_code_results_compared_case_by_case():
     assert score(t, {"small": [[1, 2]], "strided": [[4]]}, key) == 0.5
     with pytest.raises(AnswerFormatError, match="no result for test case"):
         t.parse({"small": [[1, 2]]})
+
+
+def test_integer_accepts_thousands_separators_but_not_lists():
+    t = IntegerAnswer()
+    assert t.parse("3,000,000") == 3_000_000 and t.parse("294 912") == 294_912 and t.parse("-1,024") == -1024
+    with pytest.raises(AnswerFormatError, match="whole number, got a list"):
+        t.parse("3,00,0")
+
+
+def test_shape_refuses_arithmetic_and_empty_dimensions():
+    t = ShapeAnswer(ndim=3)
+    for raw in ("9**9**9", "6,,28,28", "6x28x", "2*3*4"):
+        with pytest.raises(AnswerFormatError, match="whole numbers"):
+            t.parse(raw)

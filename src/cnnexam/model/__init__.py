@@ -16,7 +16,7 @@ from .answers import (
     SymbolicAnswer,
     TrueFalseAnswer,
 )
-from .blocks import AnswerBox, Bullets, Code, Math, Matrix, SlotRef, Table, Tensor, Text
+from .blocks import AnswerBox, Bullets, Code, Math, Matrix, SlotRef, Steps, Table, Tensor, Text
 from .grading import SlotResult, grade_slot, grade_variant, key_as_raw, raw_text
 from .template import DIFFICULTIES, TOPICS, Misconception, Params, Slot, Template, Variant, variant_rng
 

@@ -77,6 +77,9 @@ def _show(value) -> str:
     return repr(value)
 
 
+_GROUPED = re.compile(r"^-?\d{1,3}(?:([,\u2009\u202f ])\d{3})(?:\1\d{3})*$")
+
+
 @dataclass(frozen=True)
 class IntegerAnswer(AnswerType):
     """A whole number (an output size, a parameter count)."""
@@ -84,6 +87,8 @@ class IntegerAnswer(AnswerType):
     kind: ClassVar[str] = "integer"
 
     def parse(self, raw):
+        if isinstance(raw, str) and _GROUPED.match(raw.strip()):  # "3,000,000" or "3 000 000"
+            raw = re.sub(r"[,\s\u2009\u202f]", "", raw)
         value = _real(read_value(raw), "a whole number")
         if not isinstance(value, int):
             raise AnswerFormatError(f"expected a whole number, got {fmt(value)}")
@@ -122,7 +127,8 @@ class NumberAnswer(AnswerType):
     def instructions(self):
         if self.rel_tol is not None:
             return f"a number (within {self.rel_tol:.0%} of the exact value)"
-        return f"a number rounded to {self.decimals} decimal places, e.g. {fmt(Fraction(314159, 100000), self.decimals)}"
+        places = "place" if self.decimals == 1 else "places"
+        return f"a number rounded to {self.decimals} decimal {places}, e.g. {fmt(Fraction(314159, 100000), self.decimals)}"
 
 
 @dataclass(frozen=True)
@@ -174,7 +180,7 @@ class ArrayAnswer(AnswerType):
     def check(self, value, key):
         key_cells = _flatten(key)
         shape = _shape_of(value, len(self.shape), self._noun())
-        if shape != self.shape:
+        if shape != _shape_of(key, len(self.shape), self._noun()):
             return Credit(0.0, f"the answer is {_describe_shape(shape)}, which is not the expected shape")
         element = self._element()
         cells = _flatten(value)
@@ -193,16 +199,26 @@ class ArrayAnswer(AnswerType):
     def _noun(self, shape: tuple[int, ...] | None = None) -> str:
         ndim = len(self.shape)
         if shape is None:
-            return "a matrix as a list of rows" if ndim == 2 else f"a {ndim}-D array as nested lists"
+            return {1: "a list", 2: "a matrix as a list of rows"}.get(ndim, f"a {ndim}-D array as nested lists")
+        if ndim == 1:
+            return f"a list of {shape[0]}"
         dims = "x".join(str(s) for s in shape)
         return f"a {dims} matrix" if ndim == 2 else f"a {dims} array"
 
     def instructions(self):
-        what = {"integer": "whole numbers", "fraction": "exact fractions such as 15/4 or whole numbers",
-                "number": f"numbers rounded to {self.decimals if self.decimals is not None else 2} decimal places"}[self.element]
-        size = f"{self._noun(self.shape)} as a list of rows" if self.shape_given and len(self.shape) == 2 else (
-            f"{self._noun(self.shape)} as nested lists" if self.shape_given else self._noun())
-        example = "[[1, 2], [3, 4]]" if len(self.shape) == 2 else "[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]"
+        if self.element == "number":
+            places = self._element().decimals
+            what = f"numbers rounded to {places} decimal place{'' if places == 1 else 's'}"
+        else:
+            what = {"integer": "whole numbers", "fraction": "exact fractions such as 15/4 or whole numbers"}[self.element]
+        ndim = len(self.shape)
+        if ndim == 1:
+            return f"a list of {f'{self.shape[0]} ' if self.shape_given else ''}{what}, e.g. [1, 2, 3]"
+        if not self.shape_given:
+            size = self._noun(self.shape if self.shape_given else None)
+        else:
+            size = f"{self._noun(self.shape)} as {'a list of rows' if ndim == 2 else 'nested lists'}"
+        example = {1: "[1, 2, 3]", 2: "[[1, 2], [3, 4]]"}.get(ndim, "[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]")
         return f"{size} of {what}, e.g. {example}"
 
 
@@ -227,6 +243,8 @@ def _shape_of(value, ndim: int, noun: str) -> tuple[int, ...]:
 
 
 def _describe_shape(shape: tuple[int, ...]) -> str:
+    if len(shape) == 1:
+        return f"a list of {shape[0]}"
     if len(shape) == 2:
         return f"{shape[0]} row{'s' if shape[0] != 1 else ''} of {shape[1]}"
     return "shape " + "x".join(map(str, shape))
@@ -250,7 +268,7 @@ def _format_nested(value, fmt_cell) -> str:
     return fmt_cell(value)
 
 
-_SHAPE_SPLIT = re.compile(r"\s*(?:x|×|\*|,)\s*|\s+", re.IGNORECASE)
+_SHAPE_SPLIT = re.compile(r"\s*(?:x|×|,)\s*|\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -268,10 +286,10 @@ class ShapeAnswer(AnswerType):
             text = raw.strip().strip("()[]").strip()
             if len(text) > 200:
                 raise AnswerFormatError("the answer is too long for a shape")
-            parts = [p for p in _SHAPE_SPLIT.split(text) if p]
-            if not parts:
-                raise AnswerFormatError(f"expected a shape such as {self._example()}, got nothing")
-            raw = [read_value(p) for p in parts]
+            parts = _SHAPE_SPLIT.split(text)
+            if not text or not all(p.isdigit() for p in parts):
+                raise AnswerFormatError(f"expected a shape of whole numbers such as {self._example()}")
+            raw = [int(p) for p in parts]
         value = read_value(raw) if not isinstance(raw, list) else raw
         if not isinstance(value, list):
             value = [value]
@@ -535,8 +553,8 @@ class SymbolicAnswer(AnswerType):
             return FULL if sympy.simplify(value - key_expr) == 0 else NONE
         for point in self.points:
             subs = {s: sympy.Integer(v) for s, v in zip(symbols, point)}
-            try:
-                difference = value.subs(subs) - key_expr.subs(subs)
+            try:  # xreplace substitutes all symbols at once, so floor() sees numbers only
+                difference = value.xreplace(subs) - key_expr.xreplace(subs)
                 if difference != 0 and sympy.simplify(difference) != 0:
                     return NONE
             except (TypeError, ZeroDivisionError):

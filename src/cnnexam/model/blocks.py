@@ -30,6 +30,13 @@ class Math:
 
 
 @dataclass(frozen=True)
+class Steps:
+    """Worked arithmetic in plain text, one step per line (``out[0,0] = 3*0 + 3*1 = 3``); shown monospaced."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Matrix:
     """A labelled 2-D grid of numbers, e.g. an input image, a kernel or an upstream gradient.
 
@@ -97,15 +104,19 @@ class AnswerBox:
     slot: str
 
 
-Block = Union[Text, Math, Matrix, Tensor, Table, Bullets, Code, AnswerBox]
+Block = Union[Text, Math, Steps, Matrix, Tensor, Table, Bullets, Code, AnswerBox]
 
-_KIND = {Text: "text", Math: "math", Matrix: "matrix", Tensor: "tensor", Table: "table", Bullets: "bullets",
+_KIND = {Text: "text", Math: "math", Steps: "steps", Matrix: "matrix", Tensor: "tensor", Table: "table", Bullets: "bullets",
          Code: "code", AnswerBox: "answer", SlotRef: "slot"}
+
+
+for _cls, _name in _KIND.items():
+    _cls.kind = _name  # renderers dispatch on ``block.kind`` ("text", "matrix", ...)
 
 
 def block_to_json(block) -> dict:
     """A block as a plain dict with a ``type`` key; numbers in matrices become ints, ``"p/q"`` or floats."""
-    out: dict[str, Any] = {"type": _KIND[type(block)]}
+    out: dict[str, Any] = {"type": block.kind}
     for f in fields(block):
         value = getattr(block, f.name)
         if isinstance(block, Tensor) and f.name == "channels":
@@ -128,5 +139,5 @@ def slots_in(blocks) -> list[str]:
     return found
 
 
-__all__ = ["Text", "Math", "Matrix", "Tensor", "SlotRef", "Table", "Bullets", "Code", "AnswerBox", "Block",
+__all__ = ["Text", "Math", "Steps", "Matrix", "Tensor", "SlotRef", "Table", "Bullets", "Code", "AnswerBox", "Block",
            "Cell", "block_to_json", "slots_in"]

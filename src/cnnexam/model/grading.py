@@ -27,10 +27,11 @@ class SlotResult:
     status: str
     feedback: str
     misconception: str | None = None
+    also_matches: tuple[str, ...] = ()  # further misconceptions that give the same wrong answer
 
     def to_json(self) -> dict:
         return {"slot": self.slot, "points": self.points, "earned": self.earned, "status": self.status,
-                "feedback": self.feedback, "misconception": self.misconception}
+                "feedback": self.feedback, "misconception": self.misconception, "also_matches": list(self.also_matches)}
 
 
 def grade_slot(variant: Variant, slot: Slot, raw: Any) -> SlotResult:
@@ -47,11 +48,14 @@ def grade_slot(variant: Variant, slot: Slot, raw: Any) -> SlotResult:
     if credit.score >= 1:
         return SlotResult(slot.id, slot.points, slot.points, CORRECT, "Correct.")
     earned = round(slot.points * credit.score, 6)
-    for m in variant.misconceptions:
-        if slot.id in m.answers and slot.type.check(value, m.answers[slot.id]).score >= 1:
-            return SlotResult(slot.id, slot.points, earned, PARTIAL if earned else WRONG,
-                              f"Not right: it looks like you {m.description}. {m.fix}", m.name)
     status = PARTIAL if earned else WRONG
+    matches = [m for m in variant.misconceptions
+               if slot.id in m.answers and slot.type.check(value, m.answers[slot.id]).score >= 1]
+    if matches:
+        first, *others = matches
+        feedback = f"Not right: it looks like you {first.description}. {first.fix}"
+        feedback += "".join(f" (Or you {m.description}. {m.fix})" for m in others)
+        return SlotResult(slot.id, slot.points, earned, status, feedback, first.name, tuple(m.name for m in others))
     detail = f" ({credit.detail})" if credit.detail else ""
     return SlotResult(slot.id, slot.points, earned, status, f"Not right{detail}.")
 
@@ -73,7 +77,7 @@ def raw_text(slot: Slot, value: Any) -> Any:
     if isinstance(slot.type, SingleChoiceAnswer):
         return slot.type.to_json(value)
     if isinstance(slot.type, MultipleChoiceAnswer):
-        return ", ".join(slot.type.to_json(value))
+        return ", ".join(slot.type.to_json(value)) or "none"
     if isinstance(slot.type, CodeAnswer):
         return slot.type.to_json(value)
     return slot.type.format(value)

@@ -14,10 +14,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from .answers import AnswerFormatError
 from .grading import CORRECT, FORMAT_ERROR, MISSING, grade_variant, key_as_raw, raw_text
 from .template import Template, Variant, check_blocks_cover_slots
 
-# What students hand in when things go wrong; each must be graded (never raise), none may score.
+# What students hand in when things go wrong; each must be graded (never raise), and none may score
+# unless the slot's type reads it as a legitimate answer (``"abc"`` is a multiple-choice pick).
 MALFORMED = ("", "   ", "[[", "abc", "9**9**9", "[[1, 2], [3]]", "__import__('os').system('true')",
              "1e999", "[" * 200, "None", "{}", "(1, 2", "🙂", "\x00", None, 12345678901234567890123, [1, [2]],
              {"a": 1}, float("nan"), "1/0")
@@ -93,9 +95,10 @@ def _check_variant(variant: Variant, report: StressReport) -> None:
         results = {r.slot: r for r in grade_variant(variant, raw)}
         if sum(r.earned for r in results.values()) >= variant.points:
             report.misconception_scores_full += 1
-        if any(results[k].misconception != m.name for k in m.answers):
+        recognised = {k: results[k].misconception == m.name or m.name in results[k].also_matches for k in m.answers}
+        if not all(recognised.values()):
             report.misconception_not_recognised += 1
-            k = next(k for k in m.answers if results[k].misconception != m.name)
+            k = next(k for k, ok in recognised.items() if not ok)
             report.first_failure = report.first_failure or (
                 f"seed {variant.seed}: misconception {m.name} on {k} graded as {results[k].misconception!r}: {results[k].feedback}")
     for slot in variant.slots:
@@ -106,7 +109,7 @@ def _check_variant(variant: Variant, report: StressReport) -> None:
                 report.malformed_crashes += 1
                 report.first_failure = report.first_failure or f"seed {variant.seed}: {slot.id} crashed on {raw!r}: {error!r}"
                 continue
-            if result.earned > 0 and not _could_be_right(raw, variant.answers[slot.id]):
+            if result.earned > 0 and not _readable(slot, raw):
                 report.malformed_scored += 1
                 report.first_failure = report.first_failure or f"seed {variant.seed}: {slot.id} scored on malformed {raw!r}"
     report.placement_problems += bool(check_blocks_cover_slots(variant))
@@ -118,9 +121,13 @@ def _only(variant: Variant, slot_id: str) -> Variant:
     return replace(variant, slots=tuple(s for s in variant.slots if s.id == slot_id))
 
 
-def _could_be_right(raw, key) -> bool:
-    # A few malformed-looking inputs are legitimate answers for some keys (e.g. 0 for an integer).
-    return raw is not None and str(raw).strip() == str(key)
+def _readable(slot, raw) -> bool:
+    """Whether ``raw`` is a legitimate answer for this slot after all (``"abc"`` ticks A, B and C)."""
+    try:
+        slot.type.parse(raw)
+    except AnswerFormatError:
+        return False
+    return True
 
 
 def _same_pair_share(by_difficulty: dict[str, list[str]]) -> float:
