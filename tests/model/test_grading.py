@@ -95,3 +95,20 @@ class AlwaysCoincides(SumTemplate):
 def test_a_misconception_equal_to_the_key_is_never_shipped():
     with pytest.raises(RuntimeError, match=f"no usable variant in {MAX_TRIES} tries.*misconception same gives the key"):
         AlwaysCoincides().variant(0)
+
+
+def test_distinct_keeps_each_wrong_answer_for_one_named_mistake():
+    from cnnexam.model.misconceptions import distinct
+    from cnnexam.model import NumberAnswer
+
+    slots = (Slot("total", IntegerAnswer()), Slot("mean", NumberAnswer(decimals=1)),
+             Slot("grid", ArrayAnswer(shape=(1, 2))))
+    key = {"total": 10, "mean": 2.5, "grid": ((1, 2),)}
+    candidates = (
+        Misconception("a", "did a", "-", {"total": 9, "mean": 2.5}),  # right on mean: kept on total only
+        Misconception("b", "did b", "-", {"total": 9, "mean": 2.54}),  # total taken by a; 2.54 types as 2.5
+        Misconception("c", "did c", "-", {"grid": ((1, 2, 3),)}),  # a 1x3 cannot be entered in a stated 1x2
+        Misconception("d", "did d", "-", {"mean": 2.4, "unasked": 1}),
+    )
+    kept = {m.name: dict(m.answers) for m in distinct(slots, key, candidates)}
+    assert kept == {"a": {"total": 9}, "d": {"mean": 2.4}}

@@ -15,9 +15,19 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Union
 
-from cnnexam.model import Misconception, NumberAnswer, Slot, raw_text
-from cnnexam.solutions import conv_output_size, conv_params, linear_params, pool_output_size
-from cnnexam.solutions.worked import conv_params_steps, linear_params_steps, output_size_steps
+from cnnexam.model import Misconception, Slot
+from cnnexam.model.misconceptions import distinct
+from cnnexam.solutions import (
+    conv_output_size,
+    conv_params,
+    linear_params,
+    pool_output_size,
+)
+from cnnexam.solutions.worked import (
+    conv_params_steps,
+    linear_params_steps,
+    output_size_steps,
+)
 
 Shape = tuple[int, ...]
 
@@ -204,25 +214,5 @@ def explain(row: Row) -> list[str]:
 
 def keep_recognisable(slots: Iterable[Slot], key: Mapping[str, Any],
                       candidates: Iterable[tuple[str, str, str, Mapping[str, Any]]]) -> tuple[Misconception, ...]:
-    """Misconceptions from ``(name, description, fix, answers)``, keeping only the slots a variant asks
-    for where the answer, as a student would write it (rounded where the slot rounds), is wrong and
-    differs from every earlier misconception's answer, so a wrong answer is recognised as exactly one
-    mistake; a candidate left with no slot is dropped."""
-    by_id = {s.id: s for s in slots}
-    kept: list[Misconception] = []
-    for name, description, fix, answers in candidates:
-        wrong = {}
-        for slot_id, value in answers.items():
-            slot = by_id.get(slot_id)
-            if slot is None:
-                continue
-            # what a student would write: only a rounded number differs from the exact value
-            typed = slot.type.parse(raw_text(slot, value)) if isinstance(slot.type, NumberAnswer) else value
-            if typed == key[slot_id] or slot.type.check(typed, key[slot_id]).score >= 1:
-                continue
-            if any(slot_id in k.answers and slot.type.check(typed, k.answers[slot_id]).score >= 1 for k in kept):
-                continue
-            wrong[slot_id] = value
-        if wrong:
-            kept.append(Misconception(name, description, fix, wrong))
-    return tuple(kept)
+    """Misconceptions from ``(name, description, fix, answers)`` tuples, kept as :func:`distinct` keeps them."""
+    return distinct(slots, key, (Misconception(*candidate) for candidate in candidates))

@@ -16,7 +16,8 @@ import numpy as np
 from cnnexam.model import AnswerBox, ArrayAnswer, Matrix, Misconception, Params, Slot, Steps, Template, Text
 from cnnexam.model.numbers import fmt, freeze
 from cnnexam.solutions import avg_pool2d_backward, max_pool2d_backward, pool_output_size
-from cnnexam.templates._fwdbwd import distinct, overwritten_backward, torch_image
+from cnnexam.model.misconceptions import distinct
+from cnnexam.templates._fwdbwd import overwritten_backward, torch_image
 
 # difficulty -> (input size, kernel_size, stride, padding) configurations
 LEVELS = {

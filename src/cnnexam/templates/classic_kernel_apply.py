@@ -18,7 +18,7 @@ from cnnexam.solutions import conv2d, convolve2d
 from cnnexam.solutions.worked import conv2d_steps
 
 from ._classic_kernels import KERNELS
-from ._conv_helpers import distinct_misconceptions
+from cnnexam.model.misconceptions import distinct
 
 # difficulty -> kernels to draw from, input size, zero padding, pixel values
 LEVELS = {
@@ -142,7 +142,7 @@ class ClassicKernelApply(Template):
                 "padded-input", "padded the image with zeros to keep its size",
                 "Without padding the kernel only visits positions where it fits inside the image.",
                 {"output": apply(params, padding=1)}))
-        return distinct_misconceptions(self.slots(params), answers, found)
+        return distinct(self.slots(params), answers, found)
 
     def degenerate(self, params, answers):
         out = np.array(answers["output"], dtype=object)

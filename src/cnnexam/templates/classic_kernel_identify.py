@@ -18,7 +18,9 @@ from cnnexam.solutions import conv2d
 from cnnexam.solutions.worked import conv2d_steps
 
 from ._classic_kernels import EFFECTS, KERNELS, confusable, confusion
-from ._conv_helpers import distinct_misconceptions, permutation
+from cnnexam.model.misconceptions import distinct
+
+from ._conv_helpers import permutation
 
 MODES = {"easy": "describe", "medium": "effect", "hard": "matrix"}
 DIRECTIONAL = tuple(k for k, v in KERNELS.items() if v.effect in ("vertical", "horizontal"))
@@ -204,7 +206,7 @@ class ClassicKernelIdentify(Template):
                 mistake = confusion(key_effect, effect) if effect != key_effect else None
             if mistake and mistake[0] not in {m.name for m in found}:
                 found.append(Misconception(*mistake, {"choice": index}))
-        return distinct_misconceptions(self.slots(params), answers, found)
+        return distinct(self.slots(params), answers, found)
 
     def degenerate(self, params, answers):
         if not params.input:

@@ -16,7 +16,7 @@ from cnnexam.model.numbers import freeze, to_jsonable
 from cnnexam.solutions import conv2d, conv_output_size, convolve2d
 from cnnexam.solutions.worked import conv2d_steps
 
-from ._conv_helpers import distinct_misconceptions
+from cnnexam.model.misconceptions import distinct
 
 # difficulty -> channels, filters, input sizes, kernel sizes, strides, paddings, bias?; hand work is
 # bounded by the number of products (filters * output cells * channels * kernel cells).
@@ -200,7 +200,7 @@ class Conv2dMultichannel(Template):
             except ValueError:
                 continue  # the mistake makes the layer impossible: no student answer to recognise
             found.append(Misconception(name, description, fix, {"shape": out.shape, "output": as_answer(out)}))
-        return distinct_misconceptions(self.slots(params), answers, found)
+        return distinct(self.slots(params), answers, found)
 
     def degenerate(self, params, answers):
         x, w = np.array(params.input), np.array(params.weight)

@@ -8,7 +8,6 @@ blocks, and each misconception is the engine called with the student's mistake.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
 
 import numpy as np
 

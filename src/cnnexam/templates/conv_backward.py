@@ -19,7 +19,8 @@ from cnnexam.model import (
 from cnnexam.model.numbers import freeze
 from cnnexam.solutions import conv2d_backward, conv_output_size, convolve2d
 from cnnexam.solutions.worked import conv2d_steps, conv_transpose2d_steps
-from cnnexam.templates._fwdbwd import distinct, torch_image
+from cnnexam.model.misconceptions import distinct
+from cnnexam.templates._fwdbwd import torch_image
 
 # difficulty -> (input size, kernel size, stride) configurations and the gradients asked for
 LEVELS = {

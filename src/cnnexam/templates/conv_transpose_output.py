@@ -15,7 +15,7 @@ from cnnexam.model.numbers import freeze
 from cnnexam.solutions import conv2d, conv_output_size, conv_transpose2d, conv_transpose_output_size
 from cnnexam.solutions.worked import conv_transpose2d_scatter, conv_transpose2d_steps, output_size_steps
 
-from ._conv_helpers import distinct_misconceptions
+from cnnexam.model.misconceptions import distinct
 
 # difficulty -> input sizes, kernel sizes, strides, paddings, input values (zero excluded)
 LEVELS = {
@@ -140,7 +140,7 @@ class ConvTransposeOutput(Template):
                 "kernel-not-flipped", "slid the kernel over the zero-padded input without rotating it",
                 "As an ordinary convolution, a transposed convolution uses the kernel rotated by 180 degrees; "
                 "scattering (input cell x kernel) avoids the question.", {"output": freeze(out)}))
-        return distinct_misconceptions(self.slots(params), answers, found)
+        return distinct(self.slots(params), answers, found)
 
     def degenerate(self, params, answers):
         out = np.array(answers["output"])

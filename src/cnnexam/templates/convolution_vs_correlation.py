@@ -17,7 +17,9 @@ from cnnexam.model.numbers import freeze
 from cnnexam.solutions import conv2d, convolve2d
 from cnnexam.solutions.worked import conv2d_steps
 
-from ._conv_helpers import distinct_misconceptions, permutation
+from cnnexam.model.misconceptions import distinct
+
+from ._conv_helpers import permutation
 
 # (statement, truth, why). Sources: slide 001 ("more properly described as a cross-correlation"; the discrete
 # convolution sum(f(a,b) g(i-a, j-b))), slide 003 ("mirror filter mask horizontally and vertically"),
@@ -193,7 +195,7 @@ class ConvolutionVsCorrelation(Template):
             found.append(Misconception("thinks-conv2d-flips", "assumed conv2d flips the kernel",
                                        "conv2d (like every CNN layer) computes a cross-correlation: no flipping.",
                                        {"correlation": params.shown.index("convolution")}))
-            return distinct_misconceptions(self.slots(params), answers, found)
+            return distinct(self.slots(params), answers, found)
         if "correlation" in answers:
             found.append(Misconception("kernel-flipped", "flipped the kernel for the cross-correlation",
                                        "conv2d (like every CNN layer) multiplies each window by the kernel as it is.",
@@ -203,7 +205,7 @@ class ConvolutionVsCorrelation(Template):
                                    {"convolution": freeze(conv2d(x, w))}))
         for how, (name, description, fix) in PARTIAL.items():
             found.append(Misconception(name, description, fix, {"convolution": freeze(conv2d(x, flipped(w, how)))}))
-        return distinct_misconceptions(self.slots(params), answers, found)
+        return distinct(self.slots(params), answers, found)
 
     def degenerate(self, params, answers):
         x = np.array(params.input)

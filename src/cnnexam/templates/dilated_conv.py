@@ -16,7 +16,7 @@ from cnnexam.model.numbers import freeze
 from cnnexam.solutions import conv2d, conv_output_size
 from cnnexam.solutions.worked import conv2d_steps, output_size_steps
 
-from ._conv_helpers import distinct_misconceptions
+from cnnexam.model.misconceptions import distinct
 
 # difficulty -> (kernel size, dilation) pairs, input sizes, strides, paddings, input values
 LEVELS = {
@@ -138,7 +138,7 @@ class DilatedConv(Template):
         add("gaps-of-d", f"left {d} empty cells between taps instead of {d - 1}",
             f"Dilation {d} puts taps {d} cells apart, which leaves {d - 1} skipped cells between them.",
             (d + 1) * (k - 1) + 1, dilation=d + 1)
-        return distinct_misconceptions(self.slots(params), answers, found)
+        return distinct(self.slots(params), answers, found)
 
     def degenerate(self, params, answers):
         out = np.array(answers["output"])

@@ -16,7 +16,8 @@ from cnnexam.model import AnswerBox, ArrayAnswer, Matrix, Misconception, Params,
 from cnnexam.model.numbers import freeze
 from cnnexam.solutions import avg_pool2d_exact, conv2d, convolve2d, max_pool2d, relu
 from cnnexam.solutions.worked import conv2d_steps, max_pool2d_steps
-from cnnexam.templates._fwdbwd import distinct, torch_image
+from cnnexam.model.misconceptions import distinct
+from cnnexam.templates._fwdbwd import torch_image
 
 # difficulty -> (input size, kernel size, conv stride, pool kernel, pool stride) configurations
 LEVELS = {

@@ -18,7 +18,7 @@ from cnnexam.model import (
 from cnnexam.model.numbers import fmt_fraction_and_decimal, freeze
 from cnnexam.solutions import avg_pool2d_exact, linear_params
 from cnnexam.solutions.worked import avg_pool2d_steps, linear_params_steps
-from cnnexam.templates._fwdbwd import distinct
+from cnnexam.model.misconceptions import distinct
 
 NIN = "Lin, Chen & Yan, Network in Network (ICLR 2014), Sect. 3.2"
 # Why global average pooling can replace the fully connected layers: every reason is from NIN.

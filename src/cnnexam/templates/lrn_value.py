@@ -20,7 +20,8 @@ import numpy as np
 from cnnexam.model import AnswerBox, Math, Misconception, NumberAnswer, Params, Slot, Steps, Table, Template, Text
 from cnnexam.model.numbers import fmt
 from cnnexam.solutions import alexnet_local_response_norm, local_response_norm
-from cnnexam.templates._fwdbwd import distinct, near_rounding_tie
+from cnnexam.model.misconceptions import distinct
+from cnnexam.templates._fwdbwd import near_rounding_tie
 
 DECIMALS = 3
 # difficulty -> channel counts, window sizes n, constants (k, alpha, beta) and the activation range

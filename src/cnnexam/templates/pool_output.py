@@ -19,7 +19,8 @@ from cnnexam.model import (
 from cnnexam.model.numbers import freeze
 from cnnexam.solutions import avg_pool2d_exact, max_pool2d, pool_output_size
 from cnnexam.solutions.worked import avg_pool2d_steps, max_pool2d_steps
-from cnnexam.templates._fwdbwd import distinct, torch_image
+from cnnexam.model.misconceptions import distinct
+from cnnexam.templates._fwdbwd import torch_image
 
 # difficulty -> (input size, kernel_size, stride, padding) configurations and the input value ranges: wider for
 # max pooling (so that the maxima differ), single digits for average pooling (so that the sums stay small)

@@ -19,7 +19,7 @@ from cnnexam.model.numbers import exact, fmt, freeze
 from cnnexam.solutions import conv2d, convolve2d
 from cnnexam.solutions.worked import conv2d_steps
 
-from ._conv_helpers import distinct_misconceptions
+from cnnexam.model.misconceptions import distinct
 
 # Cross-correlation kernels: the slides' Sobel masks mirrored (slide 003 f_x, f_y applied as a convolution).
 KX = ((-1, 0, 1), (-2, 0, 2), (-1, 0, 1))
@@ -197,7 +197,7 @@ class SobelGradient(Template):
         found.append(Misconception("kernel-flipped", "flipped the kernels (true convolution): both derivatives changed sign",
                                    "Apply Kx and Ky as shown, without mirroring them again.",
                                    self._pack(params, *gradients(params, flip=True))))
-        return distinct_misconceptions(self.slots(params), answers, found)
+        return distinct(self.slots(params), answers, found)
 
     def degenerate(self, params, answers):
         gx, gy = gradients(params)

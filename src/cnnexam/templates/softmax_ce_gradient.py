@@ -18,7 +18,8 @@ from cnnexam.model import (
     Text)
 from cnnexam.model.numbers import fmt
 from cnnexam.solutions import softmax_cross_entropy
-from cnnexam.templates._fwdbwd import distinct, near_rounding_tie
+from cnnexam.model.misconceptions import distinct
+from cnnexam.templates._fwdbwd import near_rounding_tie
 
 DECIMALS = 3
 MAX_SPREAD = 3  # largest logit minus smallest: keeps every probability above 0.01
