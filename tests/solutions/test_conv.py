@@ -17,8 +17,8 @@ from oracle import (
 
 from cnnexam.solutions import conv, conv2d, conv2d_backward, conv_transpose2d, convolve2d
 
-FAST = settings(max_examples=60, deadline=None)
-MANY = settings(max_examples=200, deadline=None)
+FAST = settings(max_examples=100, deadline=None)
+MANY = settings(max_examples=300, deadline=None)
 
 # The two float paths, forced whatever the problem size: direct loops, and im2col + BLAS.
 PATHS = {"direct": 10**18, "gemm": 0}
@@ -153,7 +153,7 @@ def test_conv2d_backward_floats_match_the_oracle(path, cfg, seed):
 
 
 @pytest.mark.parametrize("path", PATHS)
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(cfg=conv_configs(integer=False), seed=st.integers(0, 2**32 - 1))
 def test_conv2d_backward_matches_finite_differences(path, cfg, seed):
     """The loss sum(conv2d(x, w, b) * G) has gradients conv2d_backward(x, w, G)."""

@@ -10,6 +10,9 @@ import numpy as np
 from numba import njit, prange  # noqa: F401
 
 # ---- convolution kernels (conv.py) ----
+# Serial on purpose: conv's float path runs its matrix products on the BLAS thread pool, and a second
+# (Numba) pool competing with it for the same cores made both several times slower. The direct loops
+# serve integer (exact) and small problems.
 
 
 @njit(cache=True)

@@ -18,8 +18,9 @@ import numpy as np
 
 from ._args import Pair, as_array, pair, positive_int, result_dtype, to_nchw
 
-# Below this many multiply-accumulates direct loops beat im2col + BLAS (and keep small calls fast).
-_GEMM_MIN_MACS = 1 << 15
+# Below this many multiply-accumulates per sample, direct loops beat im2col + BLAS (which costs a few
+# microseconds of Python per sample).
+_GEMM_MIN_MACS = 1 << 12
 
 
 class _Geometry(NamedTuple):
@@ -74,8 +75,7 @@ def conv2d_backward(input, weight, grad_output, stride=1, padding=0, dilation=1,
     (C_out,). Input rows / columns that no window covers (a stride that does not fit) get gradient 0.
     """
     c = _prepare(input, weight, None, stride, padding, dilation, groups)
-    n, c_in, h, width = c.x.shape
-    expected = (n, c.w.shape[0], *c.geometry.out)
+    expected = (c.x.shape[0], c.w.shape[0], *c.geometry.out)
     grad = as_array(grad_output, "grad_output")
     if grad.shape != expected[4 - c.rank :]:
         raise ValueError(
@@ -84,12 +84,8 @@ def conv2d_backward(input, weight, grad_output, stride=1, padding=0, dilation=1,
     dtype = result_dtype(c.x, c.w, grad)
     x, w, grad = c.x.astype(dtype, copy=False), c.w.astype(dtype, copy=False), grad.astype(dtype, copy=False)
     grad = grad.reshape(expected)
-    top, bottom, left, right = c.geometry.pads
-    padded_shape = (n, c_in, h + top + bottom, width + left + right)
-    grad_padded, grad_weight = _backward(grad, w, c.geometry, padded_shape, _pad(x, c.geometry.pads))
-    grad_input = grad_padded[:, :, top : top + h, left : left + width]
-    grad_bias = grad.sum(axis=(0, 2, 3))
-    return c.restore(np.ascontiguousarray(grad_input)), grad_weight.reshape(c.weight_shape), grad_bias
+    grad_input, grad_weight = _backward(grad, w, c.geometry, x.shape, x)
+    return c.restore(grad_input), grad_weight.reshape(c.weight_shape), grad.sum(axis=(0, 2, 3))
 
 
 def conv_transpose2d(
@@ -140,9 +136,7 @@ def conv_transpose2d(
     dtype = result_dtype(x, w, b)
     # The transposed convolution is the input-gradient of a conv2d whose output is this input.
     geometry = _Geometry(stride, dilation, (pad[0], pad[0], pad[1], pad[1]), groups, (h, width))
-    result, _ = _backward(x.astype(dtype, copy=False), w.astype(dtype, copy=False), geometry,
-                          (n, c_out, full[0], full[1]))
-    result = np.ascontiguousarray(result[:, :, pad[0] : pad[0] + out[0], pad[1] : pad[1] + out[1]])
+    result, _ = _backward(x.astype(dtype, copy=False), w.astype(dtype, copy=False), geometry, (n, c_out, *out))
     if b is not None:
         result += b.astype(dtype, copy=False).reshape(1, c_out, 1, 1)
     return restore(result)
@@ -243,30 +237,21 @@ def _pad(x: np.ndarray, pads: tuple[int, int, int, int]) -> np.ndarray:
     return padded
 
 
-def _use_gemm(dtype, n: int, c_out: int, out: Pair, w_shape) -> bool:
+def _use_gemm(dtype, c_out: int, out: Pair, w_shape) -> bool:
     """im2col + BLAS for float problems big enough; exact direct loops for integers."""
-    macs = n * c_out * out[0] * out[1] * w_shape[1] * w_shape[2] * w_shape[3]
-    return dtype == np.float64 and macs >= _GEMM_MIN_MACS
+    macs_per_sample = c_out * out[0] * out[1] * w_shape[1] * w_shape[2] * w_shape[3]
+    return dtype == np.float64 and macs_per_sample >= _GEMM_MIN_MACS
 
 
-class _Gemm(NamedTuple):
-    """Per-group slices of the im2col matrix (C_in*kH*kW, OH*OW) and of the C_out filters."""
-
-    rows: list[slice]
-    filters: list[slice]
-
-
-def _gemm_groups(w_shape, groups: int) -> _Gemm:
+def _group_slices(w_shape, groups: int) -> list[tuple[slice, slice]]:
+    """Per group: its rows of a sample's im2col matrix (C_in*kH*kW, OH*OW) and its filters."""
     rows, per_group = w_shape[1] * w_shape[2] * w_shape[3], w_shape[0] // groups
-    return _Gemm(
-        [slice(g * rows, (g + 1) * rows) for g in range(groups)],
-        [slice(g * per_group, (g + 1) * per_group) for g in range(groups)],
-    )
+    return [(slice(g * rows, (g + 1) * rows), slice(g * per_group, (g + 1) * per_group)) for g in range(groups)]
 
 
 # The im2col paths below work one sample at a time: a sample's im2col matrix stays in cache between the
-# unfolding and the matrix products (whole-batch matrices were several times slower), and the products
-# then read and write the NCHW arrays directly.
+# unfolding and the matrix products (a whole-batch matrix was markedly slower), and the products read and
+# write the NCHW arrays directly.
 
 
 def _forward(x, w, b, geometry: _Geometry) -> np.ndarray:
@@ -280,50 +265,55 @@ def _forward(x, w, b, geometry: _Geometry) -> np.ndarray:
     out = np.empty((n, c_out, oh, ow), dtype=x.dtype)
     if b is not None:
         b = b.astype(x.dtype, copy=False)
-    if not _use_gemm(x.dtype, n, c_out, geometry.out, w.shape):
+    if not _use_gemm(x.dtype, c_out, geometry.out, w.shape):
         bias = np.zeros(c_out, x.dtype) if b is None else b
         _kernels.conv2d_direct(xp, w, bias, sh, sw, dh, dw, geometry.groups, out)
         return out
-    parts = _gemm_groups(w.shape, geometry.groups)
+    slices = _group_slices(w.shape, geometry.groups)
     w2 = w.reshape(c_out, -1)
     out3 = out.reshape(n, c_out, oh * ow)
     cols = np.empty((c_in * kh * kw, oh * ow))
     for s in range(n):
         _kernels.im2col(xp[s], kh, kw, sh, sw, dh, dw, oh, ow, cols)
-        for rows, filters in zip(parts.rows, parts.filters):
+        for rows, filters in slices:
             np.matmul(w2[filters], cols[rows], out=out3[s, filters])
         if b is not None:
             _kernels.add_channel_bias(out3[s], b)
     return out
 
 
-def _backward(grad, w, geometry: _Geometry, padded_shape, xp=None):
-    """Gradients of a conv2d whose output gradient is ``grad`` (N, C_out, OH, OW): with respect to the
-    padded input (``padded_shape``; this alone is the transposed convolution of ``grad`` with ``w``) and,
-    when the padded input ``xp`` is given, with respect to the weight (else None)."""
+def _backward(grad, w, geometry: _Geometry, input_shape, x=None):
+    """Gradients of a conv2d whose output gradient is ``grad`` (N, C_out, OH, OW): with respect to its
+    input of ``input_shape`` (this alone is the transposed convolution of ``grad`` with ``w``) and, when
+    the input ``x`` is given, with respect to the weight (else None)."""
     from . import _kernels
 
     (sh, sw), (dh, dw), groups = geometry.stride, geometry.dilation, geometry.groups
+    top, bottom, left, right = geometry.pads
     n, c_out, oh, ow = grad.shape
+    c_in, h, width = input_shape[1:]
     kh, kw = w.shape[2:]
-    grad_padded = np.zeros(padded_shape, dtype=grad.dtype)
-    grad_weight = None if xp is None else np.zeros(w.shape, dtype=grad.dtype)
-    if not _use_gemm(grad.dtype, n, c_out, (oh, ow), w.shape):
+    xp = None if x is None else _pad(x, geometry.pads)
+    grad_padded = np.zeros((n, c_in, h + top + bottom, width + left + right), dtype=grad.dtype)
+    grad_weight = None if x is None else np.zeros(w.shape, dtype=grad.dtype)
+    if not _use_gemm(grad.dtype, c_out, (oh, ow), w.shape):
         _kernels.conv2d_input_grad_direct(grad, w, sh, sw, dh, dw, groups, grad_padded)
-        if xp is not None:
+        if x is not None:
             _kernels.conv2d_weight_grad_direct(xp, grad, sh, sw, dh, dw, groups, grad_weight)
-        return grad_padded, grad_weight
-    parts = _gemm_groups(w.shape, groups)
-    w2t = w.reshape(c_out, -1).T
-    grad3 = grad.reshape(n, c_out, oh * ow)
-    cols = np.empty((padded_shape[1] * kh * kw, oh * ow))
-    for s in range(n):
-        for rows, filters in zip(parts.rows, parts.filters):
-            np.matmul(w2t[:, filters], grad3[s, filters], out=cols[rows])
-        _kernels.col2im(cols, kh, kw, sh, sw, dh, dw, oh, ow, grad_padded[s])
-        if xp is not None:
-            _kernels.im2col(xp[s], kh, kw, sh, sw, dh, dw, oh, ow, cols)
-            gw2 = grad_weight.reshape(c_out, -1)
-            for rows, filters in zip(parts.rows, parts.filters):
-                gw2[filters] += grad3[s, filters] @ cols[rows].T
+    else:
+        slices = _group_slices(w.shape, groups)
+        w2t = w.reshape(c_out, -1).T
+        gw2 = None if x is None else grad_weight.reshape(c_out, -1)
+        grad3 = grad.reshape(n, c_out, oh * ow)
+        cols = np.empty((c_in * kh * kw, oh * ow))
+        for s in range(n):
+            for rows, filters in slices:
+                np.matmul(w2t[:, filters], grad3[s, filters], out=cols[rows])
+            _kernels.col2im(cols, kh, kw, sh, sw, dh, dw, oh, ow, grad_padded[s])
+            if x is not None:
+                _kernels.im2col(xp[s], kh, kw, sh, sw, dh, dw, oh, ow, cols)
+                for rows, filters in slices:
+                    gw2[filters] += grad3[s, filters] @ cols[rows].T
+    if top or bottom or left or right:
+        grad_padded = np.ascontiguousarray(grad_padded[:, :, top : top + h, left : left + width])
     return grad_padded, grad_weight
