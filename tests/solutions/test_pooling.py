@@ -24,19 +24,10 @@ from cnnexam.solutions import (
     avg_pool2d_exact,
     max_pool2d,
     max_pool2d_backward,
-    pooling,
 )
 
 MANY = settings(max_examples=200, deadline=None)
 FAST = settings(max_examples=60, deadline=None)
-
-
-THREADS = pytest.mark.parametrize("threads", ["serial", "parallel"])
-
-
-def use_threads(monkeypatch_context, threads):
-    """Run max pooling through its serial kernels, or through the parallel ones even for tiny inputs."""
-    monkeypatch_context.setattr(pooling, "_PARALLEL_MIN_TAPS", 0 if threads == "parallel" else 10**18)
 
 
 class Pool(NamedTuple):
@@ -86,48 +77,38 @@ def has_empty_window(p: Pool) -> bool:
 # ---- max pooling against the oracle ----
 
 
-@THREADS
 @MANY
 @given(p=pools())
-def test_max_pool2d_matches_the_oracle(threads, p):
-    with pytest.MonkeyPatch.context() as mp:
-        use_threads(mp, threads)
-        if has_empty_window(p):
-            with pytest.raises(ValueError, match="dilation: .* some window holds only padding"):
-                max_pool2d(p.x, *args(p))
-            return
-        out = max_pool2d(p.x, *args(p))
-        assert out.dtype == np.int64
-        np.testing.assert_array_equal(out, max_pool2d_naive(p.x, *args(p))[0])
-        floats = p.x + np.random.default_rng(0).random(p.x.shape)
-        np.testing.assert_array_equal(max_pool2d(floats, *args(p)), max_pool2d_naive(floats, *args(p))[0])
+def test_max_pool2d_matches_the_oracle(p):
+    if has_empty_window(p):
+        with pytest.raises(ValueError, match="dilation: .* some window holds only padding"):
+            max_pool2d(p.x, *args(p))
+        return
+    out = max_pool2d(p.x, *args(p))
+    assert out.dtype == np.int64
+    np.testing.assert_array_equal(out, max_pool2d_naive(p.x, *args(p))[0])
+    floats = p.x + np.random.default_rng(0).random(p.x.shape)
+    np.testing.assert_array_equal(max_pool2d(floats, *args(p)), max_pool2d_naive(floats, *args(p))[0])
 
 
-@THREADS
 @MANY
 @given(p=pools(), integral=st.booleans())
-def test_max_pool2d_backward_matches_the_oracle_with_ties(threads, p, integral):
+def test_max_pool2d_backward_matches_the_oracle_with_ties(p, integral):
     if has_empty_window(p):
         return  # the forward test asserts the error
     out, _ = max_pool2d_naive(p.x, *args(p))
     rng = np.random.default_rng(1)
     g = rng.integers(-5, 6, out.shape) if integral else rng.standard_normal(out.shape)
-    with pytest.MonkeyPatch.context() as mp:
-        use_threads(mp, threads)
-        grad = max_pool2d_backward(p.x, g, *args(p))
+    grad = max_pool2d_backward(p.x, g, *args(p))
     assert grad.dtype == g.dtype
     np.testing.assert_array_equal(grad, max_pool2d_backward_naive(p.x, g, *args(p)))
 
 
-def test_max_pool2d_large_input_uses_both_kernels_alike(monkeypatch):
-    x = np.random.default_rng(2).integers(-9, 10, (2, 16, 20, 20))  # parallel by size, with many ties
+def test_max_pool2d_large_input_with_many_ties():
+    x = np.random.default_rng(2).integers(-9, 10, (2, 16, 20, 20))
     g = np.random.default_rng(3).standard_normal((2, 16, 20, 20))
-    out, grad = max_pool2d(x, 3, 1, 1), max_pool2d_backward(x, g, 3, 1, 1)
-    np.testing.assert_array_equal(out, max_pool2d_naive(x, 3, 1, 1)[0])
-    np.testing.assert_array_equal(grad, max_pool2d_backward_naive(x, g, 3, 1, 1))
-    monkeypatch.setattr(pooling, "_PARALLEL_MIN_TAPS", 10**18)
-    np.testing.assert_array_equal(max_pool2d(x, 3, 1, 1), out)
-    np.testing.assert_array_equal(max_pool2d_backward(x, g, 3, 1, 1), grad)
+    np.testing.assert_array_equal(max_pool2d(x, 3, 1, 1), max_pool2d_naive(x, 3, 1, 1)[0])
+    np.testing.assert_array_equal(max_pool2d_backward(x, g, 3, 1, 1), max_pool2d_backward_naive(x, g, 3, 1, 1))
 
 
 def test_the_oracle_window_rule_is_torchs_ceil_mode():

@@ -1,13 +1,13 @@
 """Numba kernels of the reference engine: every compiled loop lives here, nothing else does.
 
-Rules for this module: only ``@njit(cache=True)`` functions (``parallel=True`` where it pays), no module
+Rules for this module: only serial ``@njit(cache=True)`` functions (parallelism comes from BLAS, see the convolution section), no module
 globals, no validation. Inputs are contiguous 4-D NCHW arrays (int64 or float64) and plain ints; padding
 is done by the caller. The public functions in ``conv``, ``pooling`` and ``layers`` validate, pad,
 coerce dtypes and import this module on first use, so importing ``cnnexam`` never loads Numba.
 """
 
 import numpy as np
-from numba import njit, prange  # noqa: F401
+from numba import njit
 
 # ---- convolution kernels (conv.py) ----
 # Serial on purpose: conv's float path runs its matrix products on the BLAS thread pool, and a second
@@ -223,8 +223,8 @@ def _max_pool_backward_planes(x, first, last, kh, kw, sh, sw, ph, pw, dh, dw, gr
                 grad_in[argmax[i, j]] += grad_out[p, i, j]
 
 
-# Each pass has a serial entry point for small inputs (starting threads costs more than an exam-size
-# problem) and a parallel one that gives the threads whole image planes.
+# Serial, like every kernel here: the float convolutions run on the BLAS thread pool, and a Numba pool
+# competing with it for the same cores made both several times slower.
 
 
 @njit(cache=True)
@@ -236,16 +236,6 @@ def max_pool2d_forward(x, kh, kw, sh, sw, ph, pw, dh, dw, out_h, out_w):
     return out.reshape((n, c, out_h, out_w))
 
 
-@njit(cache=True, parallel=True)
-def max_pool2d_forward_parallel(x, kh, kw, sh, sw, ph, pw, dh, dw, out_h, out_w):
-    """``max_pool2d_forward`` with one image plane per thread."""
-    n, c = x.shape[0], x.shape[1]
-    out = np.empty((n * c, out_h, out_w), x.dtype)
-    for p in prange(n * c):
-        _max_pool_planes(x, p, p + 1, kh, kw, sh, sw, ph, pw, dh, dw, out)
-    return out.reshape((n, c, out_h, out_w))
-
-
 @njit(cache=True)
 def max_pool2d_backward(x, grad_out, kh, kw, sh, sw, ph, pw, dh, dw):
     """Gradient w.r.t. x (N, C, H, W), in grad_out's dtype: each output's gradient goes to the first
@@ -254,17 +244,6 @@ def max_pool2d_backward(x, grad_out, kh, kw, sh, sw, ph, pw, dh, dw):
     planes = grad_out.reshape((n * c, grad_out.shape[2], grad_out.shape[3]))
     grad_in = np.zeros(x.size, grad_out.dtype)
     _max_pool_backward_planes(x, 0, n * c, kh, kw, sh, sw, ph, pw, dh, dw, planes, grad_in)
-    return grad_in.reshape((n, c, h, w))
-
-
-@njit(cache=True, parallel=True)
-def max_pool2d_backward_parallel(x, grad_out, kh, kw, sh, sw, ph, pw, dh, dw):
-    """``max_pool2d_backward`` with one image plane per thread."""
-    n, c, h, w = x.shape
-    planes = grad_out.reshape((n * c, grad_out.shape[2], grad_out.shape[3]))
-    grad_in = np.zeros(x.size, grad_out.dtype)
-    for p in prange(n * c):
-        _max_pool_backward_planes(x, p, p + 1, kh, kw, sh, sw, ph, pw, dh, dw, planes, grad_in)
     return grad_in.reshape((n, c, h, w))
 
 

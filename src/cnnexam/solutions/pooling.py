@@ -40,8 +40,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     win = _window(x4.shape, kernel_size, stride, padding, dilation, ceil_mode)
     from . import _kernels
 
-    kernel = _kernels.max_pool2d_forward_parallel if _parallel(x4, win) else _kernels.max_pool2d_forward
-    return restore(kernel(x4, *win.kernel, *win.stride, *win.padding, *win.dilation, *win.out))
+    return restore(_kernels.max_pool2d_forward(x4, *win.kernel, *win.stride, *win.padding, *win.dilation, *win.out))
 
 
 def max_pool2d_backward(
@@ -58,8 +57,7 @@ def max_pool2d_backward(
     g4 = _grad_nchw(as_array(grad_output, "grad_output"), x, x4, win)
     from . import _kernels
 
-    kernel = _kernels.max_pool2d_backward_parallel if _parallel(x4, win) else _kernels.max_pool2d_backward
-    return restore(kernel(x4, g4, *win.kernel, *win.stride, *win.padding, *win.dilation))
+    return restore(_kernels.max_pool2d_backward(x4, g4, *win.kernel, *win.stride, *win.padding, *win.dilation))
 
 
 def avg_pool2d(
@@ -151,16 +149,6 @@ def _window(shape, kernel_size, stride, padding, dilation, ceil_mode) -> _Window
                 f"{axis}, so it has no maximum"
             )
     return win
-
-
-# Window taps below which a max-pooling pass runs on one thread (about 30 µs of work): starting the
-# threads costs more than an exam-size problem, and far more on a busy machine.
-_PARALLEL_MIN_TAPS = 1 << 16
-
-
-def _parallel(x4: np.ndarray, win: _Window) -> bool:
-    planes = x4.shape[0] * x4.shape[1]
-    return planes > 1 and planes * win.out[0] * win.out[1] * win.kernel[0] * win.kernel[1] >= _PARALLEL_MIN_TAPS
 
 
 def _divisors(shape, win: _Window, count_include_pad, divisor_override) -> np.ndarray:
