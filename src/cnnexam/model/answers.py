@@ -98,7 +98,7 @@ class IntegerAnswer(AnswerType):
         return FULL if value == key else NONE
 
     def instructions(self):
-        return "a whole number, e.g. 42"
+        return "a whole number"
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ class NumberAnswer(AnswerType):
         if self.rel_tol is not None:
             return f"a number (within {self.rel_tol:.0%} of the exact value)"
         places = "place" if self.decimals == 1 else "places"
-        return f"a number rounded to {self.decimals} decimal {places}, e.g. {fmt(Fraction(314159, 100000), self.decimals)}"
+        return f"a number rounded to {self.decimals} decimal {places}"
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ class FractionAnswer(AnswerType):
         return FULL if Fraction(value) == Fraction(exact(key)) else NONE
 
     def instructions(self):
-        return "an exact value: a whole number, a fraction such as 15/4, or an exact decimal such as 3.75"
+        return "an exact value: a whole number, a fraction p/q, or an exact decimal"
 
 
 _ELEMENT = {"integer": IntegerAnswer(), "fraction": FractionAnswer()}
@@ -210,16 +210,16 @@ class ArrayAnswer(AnswerType):
             places = self._element().decimals
             what = f"numbers rounded to {places} decimal place{'' if places == 1 else 's'}"
         else:
-            what = {"integer": "whole numbers", "fraction": "exact fractions such as 15/4 or whole numbers"}[self.element]
+            what = {"integer": "whole numbers", "fraction": "exact values (whole numbers or fractions p/q)"}[self.element]
         ndim = len(self.shape)
         if ndim == 1:
-            return f"a list of {f'{self.shape[0]} ' if self.shape_given else ''}{what}, e.g. [1, 2, 3]"
+            return f"a list of {f'{self.shape[0]} ' if self.shape_given else ''}{what}, written like [a, b, c]"
         if not self.shape_given:
             size = self._noun(self.shape if self.shape_given else None)
         else:
             size = f"{self._noun(self.shape)} as {'a list of rows' if ndim == 2 else 'nested lists'}"
-        example = {1: "[1, 2, 3]", 2: "[[1, 2], [3, 4]]"}.get(ndim, "[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]")
-        return f"{size} of {what}, e.g. {example}"
+        example = {2: "[[a, b], [c, d]]"}.get(ndim, "[[[a, b], [c, d]], [[e, f], [g, h]]]")
+        return f"{size} of {what}, written like {example}"
 
 
 def _shape_of(value, ndim: int, noun: str) -> tuple[int, ...]:
@@ -288,16 +288,16 @@ class ShapeAnswer(AnswerType):
                 raise AnswerFormatError("the answer is too long for a shape")
             parts = _SHAPE_SPLIT.split(text)
             if not text or not all(p.isdigit() for p in parts):
-                raise AnswerFormatError(f"expected a shape of whole numbers such as {self._example()}")
+                raise AnswerFormatError(f"expected a shape of whole numbers, written like {self._example()}")
             raw = [int(p) for p in parts]
         value = read_value(raw) if not isinstance(raw, list) else raw
         if not isinstance(value, list):
             value = [value]
         dims = [_real(v, "whole numbers") for v in value]
         if not all(isinstance(d, int) and d >= 0 for d in dims):
-            raise AnswerFormatError(f"a shape is made of whole numbers, e.g. {self._example()}")
+            raise AnswerFormatError(f"a shape is made of whole numbers, written like {self._example()}")
         if len(dims) != self.ndim:
-            raise AnswerFormatError(f"expected {self.ndim} dimensions such as {self._example()}, got {len(dims)}")
+            raise AnswerFormatError(f"expected {self.ndim} dimensions, written like {self._example()}, got {len(dims)}")
         return tuple(dims)
 
     def check(self, value, key):
@@ -310,10 +310,11 @@ class ShapeAnswer(AnswerType):
         return "(" + ", ".join(str(v) for v in value) + ")"
 
     def _example(self) -> str:
-        return "(" + ", ".join(["6", "28", "28", "4"][: self.ndim]) + ")" if self.ndim <= 4 else "(2, 3, 4, 5, 6)"
+        # Letters, not numbers: an example must never be some student's answer.
+        return "(" + ", ".join("abcdefgh"[: self.ndim]) + ")"
 
     def instructions(self):
-        return f"a shape with {self.ndim} dimensions, e.g. {self._example()}"
+        return f"a shape with {self.ndim} dimensions, written like {self._example()}"
 
 
 def _letter(index: int) -> str:
@@ -380,7 +381,7 @@ class MultipleChoiceAnswer(AnswerType):
             if len(items) > len(self.options):
                 raise AnswerFormatError(f"expected letters from A to {_letter(len(self.options) - 1)}, each at most once")
         else:
-            raise AnswerFormatError(f"expected letters such as A, C (from A to {_letter(len(self.options) - 1)})")
+            raise AnswerFormatError(f"expected letters from A to {_letter(len(self.options) - 1)}, separated by commas")
         picked = [_choice_index(str(item), self.options) for item in items]
         return frozenset(picked)
 
@@ -399,7 +400,7 @@ class MultipleChoiceAnswer(AnswerType):
         return [_letter(i) for i in sorted(value)]
 
     def instructions(self):
-        return f"every letter that applies, separated by commas, e.g. A, C (from A to {_letter(len(self.options) - 1)})"
+        return f"every letter that applies (A to {_letter(len(self.options) - 1)}), separated by commas"
 
 
 _TRUE = {"true", "t", "yes", "y", "1", "wahr", "correct"}

@@ -1,0 +1,244 @@
+"""The instructor's main job: spec + roster -> every student's files, the keys and the manifest.
+
+Layout of OUT::
+
+    students/<id>.ipynb, students/<id>.pdf          what each student gets
+    instructor/solutions/<id>.ipynb                  the same notebook with answers and worked solutions
+    instructor/keys/<id>.pdf                         the answer key with worked solutions
+    instructor/answer-sheet.pdf                      every student's keys in one printable table
+    instructor/key.json                              student -> question -> slot -> answer
+    instructor/manifest.json                         spec hash, seeds, template versions, variant ids,
+                                                     checksums of each notebook's locked cells
+
+Students are split over worker processes (forked after the engine is warm). Each file is a pure
+function of (spec, student, template versions), so running twice gives identical notebooks and JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from cnnexam import __version__
+
+from .paper import Paper, assemble
+from .spec import ExamSpec, Student
+
+FORMATS = ("ipynb", "pdf")
+STAGES = ("sampling and solving", "notebooks", "PDFs", "keys")
+
+
+@dataclass
+class Result:
+    """What one worker hands back: per-student key and manifest entries, stage seconds, files written."""
+
+    keys: dict = field(default_factory=dict)
+    students: list = field(default_factory=list)
+    papers: list = field(default_factory=list)
+    seconds: Counter = field(default_factory=Counter)
+    files: int = 0
+
+
+def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, formats: Sequence[str] = FORMATS,
+                  workers: int | None = None, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Write every file; return a summary with counts and the seconds spent per stage."""
+    from cnnexam.templates import all_templates
+
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"--formats: unknown format {unknown[0]!r}; expected some of {', '.join(FORMATS)}")
+    out = Path(out)
+    folders = ["students", "instructor"] + (["instructor/solutions"] if "ipynb" in formats else []) \
+        + (["instructor/keys"] if "pdf" in formats else [])
+    for folder in folders:
+        (out / folder).mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    templates = all_templates()
+    # Build one paper here first: compiles and loads every kernel the exam needs before forking.
+    assemble(spec, students[0], templates)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
+    job = _Job(spec, tuple(formats), out)
+    total = Result()
+    if workers == 1:
+        parts = [job.run(list(students), progress, len(students))]
+    else:
+        size = max(1, min(25, len(students) // (4 * workers)))  # small chunks: even load, live progress
+        chunks = [list(students[i:i + size]) for i in range(0, len(students), size)]
+        parts = []
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for part in pool.imap_unordered(job.run, chunks):
+                parts.append(part)
+                if progress:
+                    progress(sum(len(r.students) for r in parts), len(students))
+    for part in parts:
+        total.keys.update(part.keys)
+        total.students.extend(part.students)
+        total.papers.extend(part.papers)
+        total.seconds.update(part.seconds)
+        total.files += part.files
+    order = {s.id: i for i, s in enumerate(students)}
+    total.students.sort(key=lambda entry: order[entry["id"]])
+    total.papers.sort(key=lambda paper: order[paper.student.id])
+    t = time.perf_counter()
+    _write_json(out / "instructor" / "key.json", {s.id: total.keys[s.id] for s in students})
+    _write_json(out / "instructor" / "manifest.json", manifest(spec, total.students, templates))
+    total.files += 2
+    if "pdf" in formats:
+        from .typst import class_answer_sheet, compile_pdf
+
+        (out / "instructor" / "answer-sheet.pdf").write_bytes(compile_pdf(class_answer_sheet(total.papers)))
+        total.files += 1
+    total.seconds["keys"] += time.perf_counter() - t
+    return {"students": len(students), "questions": len(spec.questions), "files": total.files,
+            "seconds": time.perf_counter() - started, "stage_seconds": dict(total.seconds), "workers": workers}
+
+
+@dataclass(frozen=True)
+class _Job:
+    spec: ExamSpec
+    formats: tuple[str, ...]
+    out: Path
+
+    def run(self, students: list[Student], progress=None, total: int = 0) -> Result:
+        from cnnexam.templates import all_templates
+
+        from .notebook import notebook_text, render_notebooks
+
+        templates = all_templates()
+        result = Result()
+        for done, student in enumerate(students, 1):
+            t0 = time.perf_counter()
+            paper = assemble(self.spec, student, templates)
+            t1 = time.perf_counter()
+            result.seconds["sampling and solving"] += t1 - t0
+            checksums = None
+            if "ipynb" in self.formats:
+                student_nb, solution_nb = render_notebooks(paper)
+                checksums = locked_checksums(student_nb, solution_nb)
+                _write(self.out / "students" / f"{student.id}.ipynb", notebook_text(student_nb))
+                _write(self.out / "instructor" / "solutions" / f"{student.id}.ipynb", notebook_text(solution_nb))
+                result.files += 2
+            t2 = time.perf_counter()
+            result.seconds["notebooks"] += t2 - t1
+            if "pdf" in self.formats:
+                from .typst import compile_pdf, render_typst
+
+                (self.out / "students" / f"{student.id}.pdf").write_bytes(compile_pdf(render_typst(paper)))
+                t3 = time.perf_counter()
+                result.seconds["PDFs"] += t3 - t2
+                (self.out / "instructor" / "keys" / f"{student.id}.pdf").write_bytes(
+                    compile_pdf(render_typst(paper, solution=True)))
+                result.seconds["keys"] += time.perf_counter() - t3
+                result.files += 2
+            result.keys[student.id] = paper_key(paper)
+            result.students.append(student_manifest(paper, checksums))
+            result.papers.append(_light(paper))
+            if progress:
+                progress(done, total)
+        return result
+
+
+def paper_key(paper: Paper) -> dict:
+    """question number -> slot -> answer (JSON form), for key.json."""
+    return {str(q.number): {s.id: s.type.to_json(q.variant.answers[s.id]) for s in q.variant.slots}
+            for q in paper.questions}
+
+
+def student_manifest(paper: Paper, checksums: dict | None = None) -> dict:
+    """One student's manifest entry; ``checksums`` (from :func:`locked_checksums`) when notebooks were made."""
+    from .render import slot_views
+
+    s = paper.student
+    entry = {
+        "id": s.id, "name": s.name, "email": s.email, "section": s.section, "version_code": paper.version_code,
+        "questions": [
+            {"number": q.number, "section": q.section, "template": q.template, "template_version": q.variant.version,
+             "seed": q.seed, "difficulty": q.difficulty, "points": q.points, "variant_id": q.variant.variant_id,
+             "slots": {v.slot.id: {"grade_id": v.grade_id, "variable": v.variable, "points": v.points,
+                                   "type": v.slot.type.spec()} for v in slot_views(q).values()}}
+            for q in paper.questions],
+    }
+    if checksums is not None:
+        entry["checksums"] = checksums
+    return entry
+
+
+def locked_checksums(*notebooks: dict) -> dict[str, list[str]]:
+    """Locked cell id -> the accepted checksums of its source, over the student notebook and then the others
+    (the solution notebook's header differs). Cells only the others have (worked solutions) are not listed:
+    a submission must contain every locked cell of the student notebook, unchanged."""
+    accepted: dict[str, list[str]] = {}
+    for index, notebook in enumerate(notebooks):
+        for cell in notebook["cells"]:
+            if not cell["metadata"].get("nbgrader", {}).get("locked") or (index and cell["id"] not in accepted):
+                continue
+            digest = cell_checksum(cell["source"])
+            if digest not in accepted.setdefault(cell["id"], []):
+                accepted[cell["id"]].append(digest)
+    return accepted
+
+
+def cell_checksum(source: str) -> str:
+    """sha256 of a cell's source, blind to what editors change on saving: line endings, trailing spaces
+    and blank lines at either end."""
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = "\n".join(line.rstrip() for line in lines).strip("\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def manifest(spec: ExamSpec, students: list[dict], templates) -> dict:
+    used = sorted({q["template"] for s in students for q in s["questions"]})
+    return {
+        "format": 1,
+        "generator": f"cnnexam {__version__}",
+        "spec": {"file": Path(spec.source).name, "sha256": spec.digest, "content": spec_as_dict(spec)},
+        "templates": {t: templates[t].version for t in used},
+        "students": students,
+    }
+
+
+def spec_as_dict(spec: ExamSpec) -> dict:
+    data = dataclasses.asdict(spec)
+    data.pop("source")
+    data.pop("digest")
+    return data
+
+
+def _light(paper: Paper) -> Paper:
+    """The paper without prompt and solution blocks: enough for the class answer sheet, cheap to pickle."""
+    questions = tuple(dataclasses.replace(q, variant=dataclasses.replace(q.variant, question=(), solution=()))
+                      for q in paper.questions)
+    return dataclasses.replace(paper, questions=questions)
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def _write_json(path: Path, data) -> None:
+    _write(path, json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def progress_bar(stream=sys.stderr) -> Callable[[int, int], None] | None:
+    """A one-line progress bar on a terminal; nothing when output is redirected."""
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} students")
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return show

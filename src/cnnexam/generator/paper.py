@@ -1,0 +1,86 @@
+"""Spec + roster -> one paper per student: which variant each student gets, and its points.
+
+A question's variant is a pure function of (master seed, student id, question position) and the
+template's code, whose version the manifest records: regenerating a student's paper years later gives
+the same variant as long as the template version matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Mapping
+
+from cnnexam.model.template import Template, Variant
+
+from .spec import ExamSpec, Student
+
+
+@dataclass(frozen=True)
+class Question:
+    number: int  # 1-based across the whole exam
+    section: str
+    template: str
+    seed: int
+    difficulty: str
+    points: float
+    variant: Variant
+
+    @property
+    def slot_points(self) -> dict[str, float]:
+        """The question's points shared over its slots in the template's proportions, in steps of 0.5
+        (0.25 or 0.01 when the slots are many), by largest remainder so they add up exactly."""
+        slots = self.variant.slots
+        per_slot = self.points / len(slots)
+        unit = Fraction(1, 2) if per_slot >= 1 else Fraction(1, 4) if per_slot >= 0.25 else Fraction(1, 100)
+        units = round(Fraction(self.points).limit_denominator(10**6) / unit)
+        weights = [Fraction(s.points).limit_denominator(10**6) for s in slots]
+        shares = [units * w / sum(weights) for w in weights]
+        given = [int(x) for x in shares]
+        order = sorted(range(len(slots)), key=lambda i: (-(shares[i] - given[i]), i))
+        for i in order[: units - sum(given)]:
+            given[i] += 1
+        return {s.id: float(g * unit) for s, g in zip(slots, given)}
+
+    def grade_id(self, slot_id: str) -> str:
+        return f"q{self.number}-{slot_id}"
+
+
+@dataclass(frozen=True)
+class Paper:
+    student: Student
+    spec: ExamSpec
+    questions: tuple[Question, ...]
+
+    @property
+    def version_code(self) -> str:
+        """A short code printed on the paper: equal codes mean identical questions."""
+        ids = "|".join(q.variant.variant_id for q in self.questions)
+        return hashlib.sha256(ids.encode()).hexdigest()[:8].upper()
+
+    @property
+    def points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+
+def derive_seed(master: int, student_id: str, position: int, purpose: str = "variant") -> int:
+    """A 63-bit seed for one (student, question position); ``purpose`` separates independent draws."""
+    digest = hashlib.sha256(f"{master}\0{student_id}\0{position}\0{purpose}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") >> 1
+
+
+def assemble(spec: ExamSpec, student: Student, templates: Mapping[str, Template]) -> Paper:
+    questions = []
+    number = 0
+    for section in spec.sections:
+        for q in section.questions:
+            number += 1
+            if q.is_pool:
+                template_id = q.templates[derive_seed(spec.seed, student.id, number, "pool") % len(q.templates)]
+            else:
+                template_id = q.templates[0]
+            seed = derive_seed(spec.seed, student.id, number)
+            variant = templates[template_id].variant(seed, q.difficulty)
+            questions.append(Question(number, section.title, template_id, seed, q.difficulty, q.points, variant))
+    return Paper(student, spec, tuple(questions))

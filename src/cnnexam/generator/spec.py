@@ -1,0 +1,261 @@
+"""Exam specs (TOML) and rosters (CSV): loaded, checked, and every error tied to its file and place.
+
+A spec names the course, the exam, a master seed, the mode and sections of questions; each question is
+a template id (or a pool of ids to draw from per student), a difficulty and its points::
+
+    course = "Deep Learning"
+    title = "Midterm"
+    seed = 20261130
+    mode = "exam"            # or "practice": self-checks allowed
+
+    [[sections]]
+    title = "Convolution"
+
+    [[sections.questions]]
+    template = "conv2d-output"
+    difficulty = "medium"
+    points = 10
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from cnnexam.model.template import DIFFICULTIES
+
+MODES = ("exam", "practice")
+
+
+class SpecError(ValueError):
+    """A spec or roster problem, phrased as ``file: where: what was expected``."""
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    templates: tuple[str, ...]  # one id, or the pool to draw from
+    difficulty: str
+    points: float
+
+    @property
+    def is_pool(self) -> bool:
+        return len(self.templates) > 1
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    questions: tuple[QuestionSpec, ...]
+
+
+@dataclass(frozen=True)
+class ExamSpec:
+    course: str
+    title: str
+    date: str
+    instructions: str
+    seed: int
+    mode: str
+    sections: tuple[Section, ...]
+    source: str = ""  # the file it came from
+    digest: str = ""  # sha256 of the file's bytes
+
+    @property
+    def questions(self) -> list[QuestionSpec]:
+        return [q for s in self.sections for q in s.questions]
+
+    @property
+    def points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+
+@dataclass(frozen=True)
+class Student:
+    id: str
+    name: str
+    email: str = ""
+    section: str = ""
+
+
+def load_spec(path: str | Path, known_templates: dict | None = None) -> ExamSpec:
+    """Read and check an exam spec; ``known_templates`` defaults to the catalog."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SpecError(f"{path}: cannot read the exam spec ({error.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SpecError(f"{path}: {_not_utf8(data, error)}; save the spec as UTF-8") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{path}: not valid TOML: {error}") from None
+    if known_templates is None:
+        from cnnexam.templates import all_templates
+
+        known_templates = all_templates()
+    return _Checker(str(path), known_templates).spec(raw, hashlib.sha256(data).hexdigest())
+
+
+class _Checker:
+    def __init__(self, source: str, templates: dict) -> None:
+        self.source = source
+        self.templates = templates
+
+    def fail(self, where: str, what: str):
+        raise SpecError(f"{self.source}: {where}: {what}")
+
+    def text(self, table: dict, key: str, where: str, required: bool = True, default: str = "") -> str:
+        if key not in table:
+            if required:
+                self.fail(where + key, "missing; expected a non-empty string")
+            return default
+        value = table[key]
+        if hasattr(value, "isoformat"):  # TOML dates arrive as datetime.date
+            return value.isoformat()
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.fail(where + key, f"expected a {'non-empty ' if required else ''}string, got {value!r}")
+        return value
+
+    def spec(self, raw: dict, digest: str) -> ExamSpec:
+        allowed = {"course", "title", "date", "instructions", "seed", "mode", "sections"}
+        self.unknown(raw, allowed, "")
+        if "seed" not in raw:
+            self.fail("seed", "missing; expected a whole number >= 0 (the master seed)")
+        seed = raw["seed"]
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            self.fail("seed", f"expected a whole number >= 0 (the master seed), got {seed!r}")
+        mode = raw.get("mode", "exam")
+        if mode not in MODES:
+            self.fail("mode", f"expected one of {', '.join(MODES)}, got {mode!r}")
+        sections = raw.get("sections")
+        if not isinstance(sections, list) or not sections:
+            self.fail("sections", self.tables_expected("[[sections]]", sections))
+        checked = tuple(self.section(s, i) for i, s in enumerate(sections, 1))
+        return ExamSpec(self.text(raw, "course", ""), self.text(raw, "title", ""),
+                        self.text(raw, "date", "", required=False), self.text(raw, "instructions", "", required=False),
+                        seed, mode, checked, self.source, digest)
+
+    def section(self, raw, index: int) -> Section:
+        where = f"sections[{index}]"
+        if not isinstance(raw, dict):
+            self.fail(where, "expected a table with a title and [[sections.questions]]")
+        self.unknown(raw, {"title", "questions"}, where + ".")
+        questions = raw.get("questions")
+        if not isinstance(questions, list) or not questions:
+            self.fail(where + ".questions", self.tables_expected("[[sections.questions]]", questions))
+        title = self.text(raw, "title", where + ".", required=False, default=f"Section {index}")
+        return Section(title, tuple(self.question(q, f"{where}.questions[{i}]") for i, q in enumerate(questions, 1)))
+
+    def question(self, raw, where: str) -> QuestionSpec:
+        if not isinstance(raw, dict):
+            self.fail(where, "expected a table with template (or pool), difficulty and points")
+        self.unknown(raw, {"template", "pool", "difficulty", "points"}, where + ".")
+        if ("template" in raw) == ("pool" in raw):
+            self.fail(where, "expected exactly one of template = \"ID\" or pool = [\"ID\", ...]")
+        ids = [raw["template"]] if "template" in raw else raw["pool"]
+        key = "template" if "template" in raw else "pool"
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            expected = ("expected a template id string (pool = [...] draws from several)" if key == "template"
+                        else "expected a non-empty list of template id strings")
+            self.fail(f"{where}.{key}", f"{expected}, got {raw[key]!r}")
+        twice = [i for i in dict.fromkeys(ids) if ids.count(i) > 1]
+        if twice:
+            self.fail(f"{where}.pool", f"lists {twice[0]!r} twice")
+        for template_id in ids:
+            if template_id not in self.templates:
+                close = difflib.get_close_matches(template_id, list(self.templates), n=3, cutoff=0.5)
+                hint = f"; did you mean {', '.join(close)}?" if close else "; `cnnexam templates` lists the ids"
+                self.fail(f"{where}.{key}", f"unknown template id {template_id!r}{hint}")
+        difficulty = raw.get("difficulty", "medium")
+        for template_id in ids:
+            levels = self.templates[template_id].difficulties
+            if difficulty not in levels:
+                self.fail(f"{where}.difficulty", f"expected one of {', '.join(levels)} (the levels of {template_id}), got {difficulty!r}")
+        points = raw.get("points", 1)
+        if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points <= 1000:
+            self.fail(f"{where}.points", f"expected a number of points above 0 and at most 1000, got {points!r}")
+        return QuestionSpec(tuple(ids), difficulty, float(points))
+
+    @staticmethod
+    def tables_expected(header: str, value) -> str:
+        if value is None:
+            return f"missing; expected at least one {header} table"
+        if isinstance(value, dict):
+            return f"expected {header} tables (double brackets), got a single {header[1:-1]} table"
+        return f"expected at least one {header} table, got {value!r}"
+
+    def unknown(self, table: dict, allowed: set[str], where: str) -> None:
+        for key in table:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                self.fail(where + key, f"unknown key{hint}; expected one of {', '.join(sorted(allowed))}")
+
+
+def load_roster(path: str | Path) -> tuple[Student, ...]:
+    """Read a roster CSV with columns ``id`` and ``name`` (and optionally ``email``, ``section``)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes().removeprefix(codecs.BOM_UTF8)  # spreadsheets often start UTF-8 with a BOM
+    except OSError as error:
+        raise SpecError(f"{path}: cannot read the roster ({error.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SpecError(f"{path}: {_not_utf8(data, error)}; save the roster as a UTF-8 CSV") from None
+    lines = text.splitlines()
+    header = lines[0] if lines else ""
+    # Spreadsheets in many locales save CSV with ';' (or tabs) between columns.
+    rows = csv.DictReader(lines, delimiter=max(",;\t", key=header.count))
+    columns = [c.strip().lower() for c in rows.fieldnames or []]
+    for needed in ("id", "name"):
+        if needed not in columns:
+            raise SpecError(f"{path}: line 1: no {needed} column; expected a header with columns id and name "
+                            f"(optional: email, section), got {header.strip() or 'nothing'}")
+    students: list[Student] = []
+    seen: dict[str, tuple[int, str]] = {}  # casefolded id -> (line, id): on Windows and macOS they share a file
+    for row in rows:
+        line = rows.line_num
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
+        if not any(row.values()):
+            continue
+        sid, name = row.get("id", ""), row.get("name", "")
+        if not sid:
+            raise SpecError(f"{path}: line {line}: the id is empty")
+        if not name:
+            raise SpecError(f"{path}: line {line}: the name of student {sid!r} is empty")
+        if any(c in sid for c in '/\\:*?"<>|') or not sid.isprintable() or sid.startswith("."):
+            raise SpecError(f"{path}: line {line}: id {sid!r} cannot be used in a file name "
+                            f"(no / \\ : * ? \" < > |, control characters or leading dot)")
+        if sid.split(".")[0].upper() in _RESERVED:
+            raise SpecError(f"{path}: line {line}: id {sid!r} cannot be used in a file name (reserved on Windows)")
+        if sid.casefold() in seen:
+            first, other = seen[sid.casefold()]
+            if other == sid:
+                raise SpecError(f"{path}: line {line}: id {sid!r} already appears on line {first}")
+            raise SpecError(f"{path}: line {line}: id {sid!r} differs from {other!r} on line {first} only in case; "
+                            f"their files would overwrite each other on Windows and macOS")
+        seen[sid.casefold()] = (line, sid)
+        students.append(Student(sid, name, row.get("email", ""), row.get("section", "")))
+    if not students:
+        raise SpecError(f"{path}: no students (expected one row per student after the header)")
+    return tuple(students)
+
+
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def _not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
+    line = data[: error.start].count(b"\n") + 1
+    return f"line {line}: not UTF-8 text (byte 0x{data[error.start]:02x})"
+
+
+__all__ = ["SpecError", "QuestionSpec", "Section", "ExamSpec", "Student", "load_spec", "load_roster", "DIFFICULTIES"]

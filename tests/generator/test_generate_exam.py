@@ -1,0 +1,129 @@
+"""``cnnexam init`` + ``cnnexam generate`` end to end, the output layout, and determinism: the same spec and
+roster give byte-identical notebooks, key.json and manifest.json, whatever the number of workers."""
+
+import hashlib
+import json
+import re
+import tomllib
+from pathlib import Path
+
+from generated_files import read_notebook
+
+from cnnexam.cli import main
+from cnnexam.templates import all_templates
+
+
+def files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_init_then_generate_through_the_cli(tmp_path, capsys, example, exam_out):
+    folder = tmp_path / "demo"
+    assert main(["init", str(folder)]) == 0
+    assert capsys.readouterr().out == (f"wrote {folder / 'exam.toml'} and {folder / 'roster.csv'}\n"
+                                       f"next: cnnexam generate {folder / 'exam.toml'} --roster {folder / 'roster.csv'} "
+                                       f"--out {folder / 'out'}\n")
+    out = folder / "out"
+    code = main(["generate", str(folder / "exam.toml"), "--roster", str(folder / "roster.csv"), "--out", str(out),
+                 "--formats", "ipynb"])
+    captured = capsys.readouterr()
+    assert code == 0 and captured.err == ""  # no progress bar when the output is not a terminal
+    assert re.fullmatch(rf"30 students x 12 questions: 62 files in {re.escape(str(out))} in \d+\.\d s \(\d+ workers?; "
+                        r"CPU time: sampling and solving \d+\.\d s, notebooks \d+\.\d s, PDFs 0\.0 s, keys \d+\.\d s\)\n",
+                        captured.out)
+    ids = [line.split(",")[0] for line in (folder / "roster.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    assert len(ids) == 30
+    assert sorted(files(out)) == sorted(
+        [f"students/{i}.ipynb" for i in ids] + [f"instructor/solutions/{i}.ipynb" for i in ids]
+        + ["instructor/key.json", "instructor/manifest.json"])
+    # init picked its own seed; with the session's spec (other folder, other worker count): the same bytes
+    again = tmp_path / "again"
+    assert main(["generate", str(example / "exam.toml"), "--roster", str(folder / "roster.csv"), "--out", str(again),
+                 "--formats", "ipynb", "--workers", "1"]) == 0
+    assert files(again) == files(exam_out)
+
+
+def test_init_does_not_overwrite(tmp_path, capsys):
+    assert main(["init", str(tmp_path)]) == 0
+    (tmp_path / "exam.toml").write_text("mine", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["init", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"cnnexam: error: {tmp_path / 'exam.toml'} already exists (use --force to overwrite)\n"
+    assert (tmp_path / "exam.toml").read_text(encoding="utf-8") == "mine"
+    assert main(["init", str(tmp_path), "--force"]) == 0
+    assert (tmp_path / "exam.toml").read_text(encoding="utf-8").startswith("# An example exam spec")
+
+
+def test_generate_reports_bad_input(example, tmp_path, capsys):
+    spec, roster = str(example / "exam.toml"), str(example / "roster.csv")
+    broken = tmp_path / "roster.csv"
+    broken.write_text("id,name\ns1,Ada\ns1,Alan\n", encoding="utf-8")
+    cases = [
+        (["--roster", str(broken)], f"{broken}: line 3: id 's1' already appears on line 2"),
+        (["--roster", roster, "--formats", "ipynb,docx"], "--formats: unknown format 'docx'; expected some of ipynb, pdf"),
+        (["--roster", roster, "--workers", "0"], "--workers must be at least 1"),
+    ]
+    for extra, message in cases:
+        assert main(["generate", spec, "--out", str(tmp_path / "out"), *extra]) == 2
+        assert capsys.readouterr().err == f"cnnexam: error: {message}\n"
+
+
+def test_workers_do_not_change_a_byte(example, exam_out, generate, tmp_path):
+    again = generate(example / "exam.toml", example / "roster.csv", tmp_path / "one-worker", 1)
+    assert files(again) == files(exam_out)
+
+
+def test_a_student_regenerated_alone_gets_the_same_paper(example, practice_spec, practice_out, generate, tmp_path):
+    # years later, with a roster of one: the variant does not depend on the other students
+    roster = tmp_path / "one.csv"
+    lines = (example / "roster.csv").read_text(encoding="utf-8").splitlines()
+    roster.write_text("\n".join([lines[0], lines[17]]) + "\n", encoding="utf-8")
+    sid = lines[17].split(",")[0]
+    alone = generate(practice_spec, roster, tmp_path / "alone", 1)
+    for name in (f"students/{sid}.ipynb", f"instructor/solutions/{sid}.ipynb"):
+        assert (alone / name).read_bytes() == (practice_out / name).read_bytes()
+    key = json.loads((alone / "instructor" / "key.json").read_text(encoding="utf-8"))
+    assert key == {sid: json.loads((practice_out / "instructor" / "key.json").read_text(encoding="utf-8"))[sid]}
+
+
+def test_manifest_is_enough_to_regenerate(exam_out, example):
+    manifest = json.loads((exam_out / "instructor" / "manifest.json").read_text(encoding="utf-8"))
+    key = json.loads((exam_out / "instructor" / "key.json").read_text(encoding="utf-8"))
+    spec_bytes = (example / "exam.toml").read_bytes()
+    assert manifest["spec"]["sha256"] == hashlib.sha256(spec_bytes).hexdigest()
+    seed = tomllib.loads(spec_bytes.decode("utf-8"))["seed"]
+    assert manifest["spec"]["content"]["seed"] == seed and manifest["spec"]["content"]["mode"] == "exam"
+    templates = all_templates()
+    assert manifest["templates"] == {t: templates[t].version for t in manifest["templates"]}
+    assert [s["id"] for s in manifest["students"]] == list(key) == sorted(key)
+    for entry in manifest["students"]:
+        assert len(entry["questions"]) == 12
+        for q in entry["questions"]:
+            variant = templates[q["template"]].variant(q["seed"], q["difficulty"])
+            assert variant.variant_id == q["variant_id"] and variant.version == q["template_version"]
+            assert {s.id: s.type.to_json(variant.answers[s.id]) for s in variant.slots} == key[entry["id"]][str(q["number"])]
+            assert sum(slot["points"] for slot in q["slots"].values()) == q["points"]
+
+
+def test_students_get_different_variants(exam_out):
+    manifest = json.loads((exam_out / "instructor" / "manifest.json").read_text(encoding="utf-8"))
+    students = manifest["students"]
+    assert len({s["version_code"] for s in students}) == len(students) == 30
+    for number in range(1, 13):
+        variants = [s["questions"][number - 1]["variant_id"] for s in students]
+        assert len(set(variants)) >= 25, (number, len(set(variants)))
+    # a pool's templates are both drawn
+    for number in (3, 8):
+        assert len({s["questions"][number - 1]["template"] for s in students}) == 2
+    # and the notebooks show it: no two students see the same first question
+    prompts = {read_notebook(exam_out / "students" / f"{s['id']}.ipynb")["cells"][1]["source"] for s in students}
+    assert len(prompts) == 30
+
+
+def test_init_picks_a_fresh_secret_seed(tmp_path):
+    # A date-like seed could be found by a student comparing regenerated variants with their own paper.
+    seeds = []
+    for name in ("a", "b"):
+        assert main(["init", str(tmp_path / name)]) == 0
+        seeds.append(tomllib.loads((tmp_path / name / "exam.toml").read_text(encoding="utf-8"))["seed"])
+    assert seeds[0] != seeds[1] and min(seeds) > 2**40
