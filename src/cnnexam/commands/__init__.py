@@ -6,4 +6,4 @@ imports every module listed here, so they import nothing heavy at module level: 
 engine are imported inside ``run``.
 """
 
-COMMANDS = ("solve", "templates", "preview", "stress")
+COMMANDS = ("demo", "init", "generate", "grade", "report", "templates", "preview", "stress", "solve")

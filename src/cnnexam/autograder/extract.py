@@ -1,0 +1,266 @@
+"""Reading a submitted notebook: its JSON, its locked cells and its answers, without running anything.
+
+An answer is the right-hand side of the assignment to the slot's variable (``q3_output = [[1, 2], [3, 4]]``),
+taken as TEXT from the cell's syntax tree and handed to the slot's answer type, which reads it with
+:mod:`cnnexam.model.literal` (literals and bounded arithmetic, never ``eval``). A string literal is handed
+over as the string it spells, so ``"A, C"`` and ``A, C`` read the same.
+
+Where the answer is looked for, in order: the slot's answer cell (by its nbgrader ``grade_id``, or its cell
+id); any other cell assigning the slot's variable (a moved or re-created cell); a single assignment to some
+other name in the answer cell (a renamed variable). A cell that is not valid Python (``q1_shape = 3 x 3``)
+is read line by line instead. Each detour is named in the feedback.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+
+from cnnexam.generator.exam import cell_checksum
+
+MAX_CELL_CHARS = 100_000  # longer cells are not parsed (the literal reader allows as many characters)
+MAX_NOTE_ANSWER = 2_000  # the answer text kept in the gradebook for review and feedback
+UNANSWERED = ("...", "None", "")
+
+
+class Unreadable(ValueError):
+    """The file is no notebook that can be graded; the message says why, for the student and the grader."""
+
+
+def load_notebook(data: bytes) -> dict:
+    """The notebook's JSON, checked to be an nbformat 4 notebook with a list of cells."""
+    if not data.strip():
+        raise Unreadable("the file is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise Unreadable(f"not UTF-8 text (byte {error.start}); a notebook is saved as UTF-8 JSON") from None
+    try:
+        notebook = json.loads(text)
+    except json.JSONDecodeError as error:
+        truncated = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
+        where = "it ends too early" if truncated else f"line {error.lineno}, column {error.colno}"
+        raise Unreadable(f"not a notebook: the JSON is broken ({error.msg}; {where})") from None
+    except RecursionError:
+        raise Unreadable("not a notebook: the JSON is nested too deeply") from None
+    if not isinstance(notebook, dict):
+        raise Unreadable("not a notebook: the JSON is not an object with cells and metadata")
+    version = notebook.get("nbformat")
+    if version != 4:
+        if isinstance(version, int) and not isinstance(version, bool) and version < 4:
+            raise Unreadable(f"an nbformat {version} notebook: this exam's notebooks are nbformat 4; "
+                             "hand in the notebook you were given, saved by Jupyter")
+        raise Unreadable("not a notebook: no nbformat 4 version number")
+    cells = notebook.get("cells")
+    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+        raise Unreadable("not a notebook: it has no list of cells")
+    if not isinstance(notebook.get("metadata"), dict):
+        raise Unreadable("not a notebook: it has no metadata")
+    return notebook
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: str  # nbgrader grade_id, or the cell id
+    kind: str
+    source: str
+    position: int
+
+
+def cells(notebook: dict) -> list[Cell]:
+    out = []
+    for position, cell in enumerate(notebook["cells"]):
+        meta = cell.get("metadata")
+        grade_id = meta.get("nbgrader", {}).get("grade_id") if isinstance(meta, dict) and isinstance(
+            meta.get("nbgrader"), dict) else None
+        key = grade_id if isinstance(grade_id, str) else cell.get("id")
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(s for s in source if isinstance(s, str))
+        if not isinstance(source, str):
+            source = ""
+        out.append(Cell(key if isinstance(key, str) else "", str(cell.get("cell_type", "")), source, position))
+    return out
+
+
+def locked_problems(found: list[Cell], checksums: dict[str, list[str]]) -> list[str]:
+    """How the locked cells differ from the paper's: missing, or edited (their checksum is not accepted)."""
+    by_key: dict[str, list[Cell]] = {}
+    for cell in found:
+        by_key.setdefault(cell.key, []).append(cell)
+    missing = [key for key in checksums if key not in by_key]
+    edited = [key for key, accepted in checksums.items()
+              if key in by_key and any(cell_checksum(c.source) not in accepted for c in by_key[key])]
+    return [_cells(keys, what) for keys, what in ((missing, "missing"), (edited, "edited")) if keys]
+
+
+def _cells(keys: list[str], what: str) -> str:
+    """"locked cell q1-prompt-1 was edited", "locked cells a, b are missing" (at most 6 named)."""
+    plural = len(keys) > 1
+    names = ", ".join(keys[:6]) + (f" and {len(keys) - 6} more" if len(keys) > 6 else "")
+    verb = ("are" if plural else "is") if what == "missing" else ("were" if plural else "was")
+    return f"locked cell{'s' if plural else ''} {names} {verb} {what}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a slot's answer is: ``text`` for the answer type, ``None`` when there is none; ``error`` when what
+    was written cannot be taken as an answer; ``note`` says where it was found if not in its own cell."""
+
+    text: str | None
+    note: str = ""
+    error: str = ""
+
+    def shown(self) -> str:
+        """The answer as kept for review (bounded)."""
+        text = self.text or ""
+        return text if len(text) <= MAX_NOTE_ANSWER else text[:MAX_NOTE_ANSWER] + " ..."
+
+
+@dataclass(frozen=True)
+class _Assignment:
+    name: str
+    text: str | None  # None: unanswered (the ``...`` placeholder, None)
+
+
+class _Parsed:
+    """The top-level assignments of one code cell."""
+
+    def __init__(self, cell: Cell) -> None:
+        self.cell = cell
+        self.problem = ""
+        self.assignments: list[_Assignment] = []
+        if len(cell.source) > MAX_CELL_CHARS:
+            self.problem = f"the cell is too long to read ({len(cell.source):,} characters; at most {MAX_CELL_CHARS:,})"
+            return
+        try:
+            tree = ast.parse(cell.source)
+        except (SyntaxError, ValueError, MemoryError, RecursionError, OverflowError) as error:
+            line = getattr(error, "lineno", None)
+            msg = getattr(error, "msg", None) or ("an invalid character" if isinstance(error, UnicodeError)
+                                                  else type(error).__name__)
+            self.problem = f"the cell is not valid Python ({msg}{f', line {line}' if line else ''})"
+            self.assignments = _scan_lines(cell.source)
+            return
+        lines = cell.source.splitlines(keepends=True)
+        for stmt in tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                target, value = stmt.targets[0].id, stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+                target, value = stmt.target.id, stmt.value
+            else:
+                continue
+            self.assignments.append(_Assignment(target, _value_text(lines, value)))
+
+
+def _value_text(lines: list[str], node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and (node.value is Ellipsis or node.value is None):
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return _segment(lines, node)
+
+
+def _segment(lines: list[str], node: ast.expr) -> str:
+    """The source text of ``node`` (as ast.get_source_segment, without re-splitting the cell each time);
+    column offsets count UTF-8 bytes."""
+    first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[operator]
+    if first == last:
+        return lines[first].encode()[node.col_offset:node.end_col_offset].decode()
+    head = lines[first].encode()[node.col_offset:].decode()
+    tail = lines[last].encode()[:node.end_col_offset].decode()
+    return head + "".join(lines[first + 1:last]) + tail
+
+
+_LINE = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)\s*(.*)$")
+
+
+def _scan_lines(source: str) -> list[_Assignment]:
+    """Assignments read line by line from a cell Python cannot parse: the rest of the line after ``name =``
+    (without a trailing comment), continued while brackets are open."""
+    lines = source.split("\n")
+    found = []
+    i = 0
+    while i < len(lines):
+        match = _LINE.match(lines[i])
+        i += 1
+        if not match:
+            continue
+        parts = [_strip_comment(match[2])]
+        depth = _open_brackets(parts[0])
+        while depth > 0 and i < len(lines):
+            parts.append(_strip_comment(lines[i]))
+            depth += _open_brackets(parts[-1])
+            i += 1
+        text = "\n".join(parts).strip()
+        found.append(_Assignment(match[1], None if text in UNANSWERED else _unquote(text)))
+    return found
+
+
+def _strip_comment(text: str) -> str:
+    cut = text.find("#")
+    return text[:cut] if cut >= 0 and text[:cut].count('"') % 2 == 0 and text[:cut].count("'") % 2 == 0 else text
+
+
+def _open_brackets(text: str) -> int:
+    return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+def answers(found: list[Cell], slots: list[tuple[str, str]]) -> dict[str, Answer]:
+    """grade_id -> Answer for every ``(grade_id, variable)`` slot of the paper."""
+    parsed = [_Parsed(c) for c in found if c.kind == "code"]
+    by_key: dict[str, list[_Parsed]] = {}
+    by_name: dict[str, list[tuple[_Parsed, _Assignment]]] = {}  # in notebook order
+    for p in parsed:
+        by_key.setdefault(p.cell.key, []).append(p)
+        for a in p.assignments:
+            by_name.setdefault(a.name, []).append((p, a))
+    variables = {variable for _, variable in slots}
+    return {grade_id: _answer(grade_id, variable, by_key.get(grade_id, []), by_name.get(variable, []), variables)
+            for grade_id, variable in slots}
+
+
+def _answer(grade_id: str, variable: str, own: list[_Parsed], assigned: list[tuple[_Parsed, _Assignment]],
+            variables: set[str]) -> Answer:
+    in_own = [(p, a) for p, a in assigned if p.cell.key == grade_id]
+    elsewhere = [(p, a) for p, a in assigned if p.cell.key != grade_id]
+    if in_own:
+        if len(own) > 1 and len({a.text for _, a in in_own}) > 1:
+            return Answer(None, error=f"the answer cell {grade_id} appears {len(own)} times with different answers; "
+                                      "keep one cell per answer")
+        cell, last = in_own[-1]
+        note = _syntax_note(cell, variable)
+        if any(a.text != last.text for _, a in elsewhere):
+            note = _join(note, f"`{variable}` is also assigned in another cell; the answer cell counts")
+        return Answer(last.text, note)
+    if elsewhere:
+        cell, last = elsewhere[-1]
+        return Answer(last.text, _join(_syntax_note(cell, variable),
+                                       f"read from `{variable} = ...` in another cell (cell {cell.cell.position + 1})"))
+    for cell in own:
+        renamed = [a for a in cell.assignments if a.name not in variables]
+        if len(renamed) == 1:
+            return Answer(renamed[0].text, f"read from `{renamed[0].name} = ...`: keep the variable name `{variable}`")
+    if own:
+        if own[0].problem:
+            return Answer(None, error=f"{own[0].problem}; write the answer as `{variable} = <answer>`")
+        return Answer(None, note=f"the answer cell has no assignment `{variable} = ...`")
+    return Answer(None, note=f"the answer cell {grade_id} is missing from the notebook")
+
+
+def _syntax_note(parsed: _Parsed, variable: str) -> str:
+    if parsed.problem and parsed.assignments:
+        return f"{parsed.problem}; the answer was read from the line `{variable} = ...`"
+    return ""
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)

@@ -1,0 +1,185 @@
+"""The gradebook: one SQLite file per exam (stdlib ``sqlite3``, write-ahead log).
+
+Each submission is written in one transaction together with its per-slot results, so a crash (even
+``kill -9``) loses at most the submission in flight, and a rerun grades only what is not recorded yet:
+a submission is known by its path, its sha256 and the grader version. Rows are never deleted: when a
+student has several submissions, the newest (by file time, then path) is ``current`` and the others stay
+as history.
+
+Tables: ``exam`` (key/value: spec checksum, course, title, points), ``students`` (the roster, in order),
+``questions`` (each student's questions: template, title, points), ``submissions`` (one row per graded
+file: status graded/flagged/rejected, message, score) and ``results`` (one row per answer slot).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from .submissions import printable
+
+GRADED, FLAGGED, REJECTED = "graded", "flagged", "rejected"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS exam (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS students (
+    id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, email TEXT NOT NULL,
+    section TEXT NOT NULL, version_code TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS questions (
+    student TEXT NOT NULL REFERENCES students(id), number INTEGER NOT NULL, template TEXT NOT NULL,
+    title TEXT NOT NULL, points REAL NOT NULL, PRIMARY KEY (student, number));
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime REAL NOT NULL,
+    student TEXT REFERENCES students(id),
+    paper TEXT REFERENCES students(id),
+    lms_user TEXT NOT NULL,
+    received TEXT NOT NULL,
+    graded TEXT NOT NULL,
+    grader TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('graded', 'flagged', 'rejected')),
+    message TEXT NOT NULL,
+    score REAL,
+    max REAL,
+    current INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (path, sha256, grader));
+CREATE INDEX IF NOT EXISTS submissions_by_student ON submissions (student, current);
+CREATE TABLE IF NOT EXISTS results (
+    submission INTEGER NOT NULL REFERENCES submissions(id),
+    grade_id TEXT NOT NULL,
+    question INTEGER NOT NULL,
+    slot TEXT NOT NULL,
+    label TEXT NOT NULL,
+    points REAL NOT NULL,
+    earned REAL NOT NULL,
+    status TEXT NOT NULL,
+    feedback TEXT NOT NULL,
+    misconception TEXT,
+    answer TEXT NOT NULL,
+    PRIMARY KEY (submission, grade_id));
+"""
+
+
+@dataclass(frozen=True)
+class SlotRow:
+    grade_id: str
+    question: int
+    slot: str
+    label: str  # "(a) output height and width", as on the paper
+    points: float
+    earned: float
+    status: str
+    feedback: str
+    misconception: str | None
+    answer: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything recorded about one submission."""
+
+    path: str
+    sha256: str
+    size: int
+    mtime: float
+    received: str
+    status: str
+    message: str
+    student: str | None = None
+    paper: str | None = None
+    lms_user: str = ""
+    score: float | None = None
+    max: float | None = None
+    results: tuple[SlotRow, ...] = ()
+
+
+class Gradebook:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable against a killed process
+            self.db.execute("PRAGMA foreign_keys=ON")
+            with self.transaction():
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+        except sqlite3.DatabaseError as error:
+            raise ValueError(f"{self.path}: cannot be used as a gradebook ({error})") from None
+
+    def transaction(self):
+        return _Transaction(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def bind(self, context) -> None:
+        """Tie the gradebook to the exam (refusing another exam's gradebook) and record the roster."""
+        row = self.db.execute("SELECT value FROM exam WHERE key = 'spec_sha256'").fetchone()
+        if row and row[0] != context.sha256:
+            raise ValueError(f"{self.path}: this gradebook belongs to another exam (spec {row[0][:12]}, "
+                             f"not {context.sha256[:12]}); use another --db")
+        with self.transaction():
+            meta = {"spec_sha256": context.sha256, "course": context.course, "title": context.title,
+                    "points": repr(context.points)}
+            self.db.executemany("INSERT INTO exam VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                meta.items())
+            for position, s in enumerate(context.students.values()):
+                self.db.execute(
+                    "INSERT INTO students VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                    " position = excluded.position, name = excluded.name, email = excluded.email,"
+                    " section = excluded.section, version_code = excluded.version_code",
+                    (s["id"], position, s["name"], s.get("email", ""), s.get("section", ""), s["version_code"]))
+                self.db.executemany(
+                    "INSERT INTO questions VALUES (?, ?, ?, ?, ?) ON CONFLICT (student, number) DO UPDATE SET"
+                    " template = excluded.template, title = excluded.title, points = excluded.points",
+                    [(s["id"], q["number"], q["template"], context.templates[q["template"]].title, q["points"])
+                     for q in s["questions"]])
+
+    def known(self, grader: str) -> set[tuple[str, str]]:
+        """(path, sha256) of every submission this grader version has recorded."""
+        return set(self.db.execute("SELECT path, sha256 FROM submissions WHERE grader = ?", (grader,)))
+
+    def record(self, outcome: Outcome, grader: str, now: str) -> int:
+        """Write one submission and its results in one transaction; returns its row id."""
+        text = printable
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO submissions (path, sha256, size, mtime, student, paper, lms_user, received, graded, grader,"
+                " status, message, score, max) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (text(outcome.path), outcome.sha256, outcome.size, outcome.mtime, outcome.student, outcome.paper,
+                 text(outcome.lms_user), outcome.received, now, grader, outcome.status, text(outcome.message),
+                 outcome.score, outcome.max))
+            row = cursor.lastrowid
+            self.db.executemany(
+                "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(row, r.grade_id, r.question, r.slot, r.label, r.points, r.earned, r.status, text(r.feedback),
+                  r.misconception, text(r.answer)) for r in outcome.results])
+            if outcome.student is not None:
+                self._elect(outcome.student)
+        return row
+
+    def _elect(self, student: str) -> None:
+        """Mark the student's newest submission current (file time, then path, then the later row)."""
+        self.db.execute(
+            "UPDATE submissions SET current = (id = (SELECT id FROM submissions WHERE student = ?1"
+            " ORDER BY mtime DESC, path DESC, id DESC LIMIT 1)) WHERE student = ?1", (student,))
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when the block raises."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, kind, error, trace) -> None:
+        self.db.execute("ROLLBACK" if kind else "COMMIT")

@@ -1,0 +1,150 @@
+"""Whose submission is it, and whose paper does it answer?
+
+Three witnesses: the file's path (an LMS names files after the student who uploaded them: Canvas as
+``lastfirst_12345_67890_<original name>``, ``lastfirst_LATE_...`` when late; Moodle puts each student's
+files in a folder ``Full Name_123456_assignsubmission_file_``; a plain folder holds ``<id>.ipynb``), the
+notebook's metadata (which the student could edit) and the manifest. The submission is attributed to the
+student the path names, else to the one the metadata names; it is graded against the paper the metadata
+names. Any disagreement between the witnesses is a reason to flag the submission for review.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Iterable
+
+_CANVAS = re.compile(r"^(?P<name>[a-z0-9]+?)(?:_late)?_(?P<user>\d+)_(?P<submission>\d+)_(?P<original>.+)$", re.I)
+_MOODLE = re.compile(r"^(?P<name>.+?)_(?P<user>\d+)_assign(?:submission|feedback)_[a-z]+_?$", re.I)
+
+
+def fold(text: str) -> str:
+    """Letters and digits only, lower case, accents removed: how Canvas writes a name into a file name."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed.casefold() if c.isascii() and c.isalnum())
+
+
+@dataclass(frozen=True)
+class PathIdentity:
+    student: str | None  # the roster id the path names, if it names exactly one student
+    lms: str  # "canvas", "moodle" or "" (a plain file name)
+    lms_user: str  # Canvas user id or Moodle participant id, "" if none
+    detail: str  # how the path was read, for messages
+
+
+class Roster:
+    """Roster ids and name spellings, to recognise students in file names."""
+
+    def __init__(self, students: Iterable[tuple[str, str]]) -> None:
+        self.ids: dict[str, str] = {}
+        self.names: dict[str, set[str]] = {}
+        for sid, name in students:
+            self.ids[sid.casefold()] = sid
+            for key in _name_keys(name):
+                self.names.setdefault(key, set()).add(sid)
+        pattern = "|".join(re.escape(i) for i in sorted(self.ids, key=len, reverse=True))
+        self._id_pattern = re.compile(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])") if pattern else None
+
+    def by_name(self, text: str) -> str | None:
+        found = self.names.get(fold(text), set())
+        return next(iter(found)) if len(found) == 1 else None
+
+    def ids_in(self, text: str) -> set[str]:
+        if self._id_pattern is None:
+            return set()
+        return {self.ids[m] for m in self._id_pattern.findall(text.casefold())}
+
+
+def _name_keys(name: str) -> set[str]:
+    """Folded spellings of a name in either order: "Ada Lovelace" -> adalovelace, lovelaceada."""
+    if "," in name:  # "Lovelace, Ada"
+        last, first = name.split(",", 1)
+        return {fold(first + last), fold(last + first)}
+    words = name.split()
+    return {fold("".join(words[k:] + words[:k])) for k in range(len(words))} or {fold(name)}
+
+
+def identify_path(path: str, roster: Roster) -> PathIdentity:
+    parts = PurePosixPath(path).parts
+    filename = parts[-1] if parts else path
+    canvas = _CANVAS.match(filename)
+    if canvas:
+        student = roster.by_name(canvas["name"])
+        if student:
+            return PathIdentity(student, "canvas", canvas["user"], f"Canvas file name '{canvas['name']}'")
+        return _by_id(canvas["original"], roster, "canvas", canvas["user"])
+    for folder in reversed(parts[:-1]):
+        moodle = _MOODLE.match(folder)
+        if moodle:
+            student = roster.by_name(moodle["name"])
+            if student:
+                return PathIdentity(student, "moodle", moodle["user"], f"Moodle folder '{moodle['name']}'")
+            return _by_id(filename, roster, "moodle", moodle["user"])
+    return _by_id(path, roster, "", "")
+
+
+def _by_id(text: str, roster: Roster, lms: str, user: str) -> PathIdentity:
+    stem = re.sub(r"\.ipynb$", "", text, flags=re.I)
+    found = roster.ids_in(stem)
+    if len(found) == 1:
+        (student,) = found
+        return PathIdentity(student, lms, user, f"file name '{PurePosixPath(text).name}'")
+    if found:
+        return PathIdentity(None, lms, user, f"file name naming {len(found)} students")
+    return PathIdentity(None, lms, user, "")
+
+
+@dataclass(frozen=True)
+class Identity:
+    student: str | None  # whom the submission is attributed to
+    paper: str | None  # whose paper it is graded against; None: it cannot be graded
+    lms_user: str
+    problems: tuple[str, ...]  # reasons to flag it for review
+    rejection: str = ""  # set when it is no submission of this exam that could be reviewed
+
+
+def identify(metadata: object, path: PathIdentity, exam_sha256: str, manifest_students: dict) -> Identity:
+    """Cross-check the notebook's ``cnnexam`` metadata against the path and the manifest."""
+    by_path = path.student
+    if not isinstance(metadata, dict):
+        if by_path:
+            return Identity(by_path, by_path, path.lms_user, ("the notebook has no cnnexam metadata",))
+        return Identity(None, None, path.lms_user, (), "not a notebook of this exam: it has no cnnexam metadata "
+                                                          "and its file name names no student of the roster")
+    claimed = metadata.get("student_id")
+    claimed = claimed if isinstance(claimed, str) and claimed in manifest_students else None
+    if metadata.get("spec_sha256") != exam_sha256:
+        student = by_path or claimed
+        return Identity(student, None, path.lms_user,
+                        ("the notebook belongs to another exam (its spec checksum differs from this exam's)",))
+    problems = []
+    if claimed is None:
+        problems.append(f"the notebook names an unknown student id {_show(metadata.get('student_id'))}")
+    elif by_path and by_path != claimed:
+        problems.append(f"the {path.detail} names {by_path}, but the notebook is {claimed}'s")
+    paper = claimed or by_path
+    if paper is not None:
+        problems += _metadata_problems(metadata, manifest_students[paper])
+    return Identity(by_path or claimed, paper, path.lms_user, tuple(problems))
+
+
+def _metadata_problems(metadata: dict, entry: dict) -> list[str]:
+    problems = []
+    if metadata.get("version_code") != entry["version_code"]:
+        problems.append(f"the version code {_show(metadata.get('version_code'))} is not {entry['version_code']}")
+    if metadata.get("student_name") != entry["name"]:
+        problems.append(f"the student name {_show(metadata.get('student_name'))} is not {entry['name']!r}")
+    questions = metadata.get("questions")
+    expected = [[q["number"], q["template"], q["variant_id"]] for q in entry["questions"]]
+    if not isinstance(questions, list) or [
+            [q.get(k) for k in ("number", "template", "variant_id")] if isinstance(q, dict) else None
+            for q in questions] != expected:
+        problems.append("the list of questions in the metadata differs from the paper's")
+    return problems
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,104 @@
+"""Crash safety: ``kill -9`` of ``cnnexam grade`` in the middle of a batch, then a rerun, gives exactly the
+gradebook of an uninterrupted run; a worker process that dies takes only its own file down."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from classroom import read, results, set_answer, submissions, write
+
+from cnnexam.autograder import grade as pipeline
+from cnnexam.autograder.grade import grade_class
+
+COPIES = 30  # submissions per student: 240 in all, enough to be killed in the middle
+
+
+def batch(classroom, folder):
+    """Solutions, blanks and partly wrong notebooks, several per student, each with its own file time."""
+    for i in range(COPIES):
+        for n, sid in enumerate(classroom.ids):
+            notebook = read(classroom.solution(sid) if i % 3 else classroom.blank(sid))
+            if i % 3 == 2:
+                set_answer(notebook, "q7-params", str(i))
+            write(folder / f"{sid}-{i:03d}.ipynb", notebook, mtime=1_800_000_000 + 100 * i + n)
+    return folder
+
+
+def recorded(db) -> int:
+    try:
+        with sqlite3.connect(db, timeout=5) as connection:
+            return connection.execute("SELECT count(*) FROM submissions").fetchone()[0]
+    except sqlite3.DatabaseError:  # not created yet, or being created
+        return 0
+
+
+def test_kill_9_then_rerun_gives_the_uninterrupted_gradebook(classroom, tmp_path):
+    folder = batch(classroom, tmp_path / "in")
+    total = COPIES * len(classroom.ids)
+    grade_class(classroom.out, folder, tmp_path / "clean.sqlite", workers=2)
+
+    db = tmp_path / "killed.sqlite"
+    command = [sys.executable, "-m", "cnnexam", "grade", str(classroom.out), str(folder), "--db", str(db),
+               "--workers", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while recorded(db) < 20 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        os.killpg(process.pid, signal.SIGKILL)  # the command and its workers, as kill -9 would
+    finally:
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    done = recorded(db)
+    assert 20 <= done < total, f"{done} of {total} recorded when killed"
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"skipped {done} (already in the gradebook)" in rerun.stdout
+    assert submissions(db) == submissions(tmp_path / "clean.sqlite")
+    assert results(db) == results(tmp_path / "clean.sqlite")
+    assert len(submissions(db)) == total
+
+
+def test_a_worker_that_dies_costs_only_its_own_file(classroom, tmp_path, monkeypatch):
+    """A file that kills the process grading it (as a crash in a C library would) is rejected with that
+    reason; every other file in the batch, also those that shared the dead worker's chunk, is graded."""
+    folder = classroom.hand_in(tmp_path / "in")
+    (folder / "s003-crash.ipynb").write_bytes((folder / "s003.ipynb").read_bytes())
+    grade_one = pipeline._grade
+
+    def crash_on(context, submission, received):
+        if submission.path == "s003-crash.ipynb":
+            os._exit(3)
+        return grade_one(context, submission, received)
+
+    monkeypatch.setattr(pipeline, "_grade", crash_on)  # inherited by the forked workers
+    summary = grade_class(classroom.out, folder, tmp_path / "grades.sqlite", workers=2)
+    assert (summary.graded, summary.rejected) == (len(classroom.ids), 1)
+    row = submissions(tmp_path / "grades.sqlite")["s003-crash.ipynb"]
+    assert (row["status"], row["student"]) == ("rejected", "s003")
+    assert row["message"] == "the grader could not grade this file (the grading process died while reading this file)"
+
+
+def test_a_slow_submission_times_out_and_the_batch_goes_on(classroom, tmp_path, monkeypatch):
+    folder = classroom.hand_in(tmp_path / "in")
+    grade_one = pipeline._grade
+
+    def slow_on_s002(context, submission, received):
+        if submission.path == "s002.ipynb":
+            time.sleep(5)
+        return grade_one(context, submission, received)
+
+    monkeypatch.setattr(pipeline, "_grade", slow_on_s002)
+    monkeypatch.setattr(pipeline, "SUBMISSION_SECONDS", 0.2)
+    summary = grade_class(classroom.out, folder, tmp_path / "grades.sqlite", workers=1)
+    assert (summary.graded, summary.rejected) == (len(classroom.ids) - 1, 1)
+    row = submissions(tmp_path / "grades.sqlite")["s002.ipynb"]
+    assert row["message"] == "the grader could not grade this file (GradingTimeout: grading took longer than 0.2 s)"

@@ -1,0 +1,105 @@
+"""Reading notebooks and answers without running them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cnnexam.autograder.extract import Answer, Cell, Unreadable, answers, cells, load_notebook, locked_problems
+from cnnexam.generator.exam import cell_checksum
+
+
+def code(key: str, source: str, position: int = 0) -> Cell:
+    return Cell(key, "code", source, position)
+
+
+def one(source: str, variable: str = "q1_x") -> Answer:
+    return answers([code("q1-x", source)], [("q1-x", variable)])["q1-x"]
+
+
+@pytest.mark.parametrize("source, text", [
+    ("# (a) comment\nq1_x = [[1, 2],\n        [3, 4]]  # my answer", "[[1, 2],\n        [3, 4]]"),
+    ("q1_x = 15/4", "15/4"),
+    ("q1_x: int = 42", "42"),
+    ('q1_x = "A, C"', "A, C"),  # a string is handed over as the text it spells
+    ("q1_x = 'é' + 'x'", "'é' + 'x'"),  # UTF-8 columns: the text is cut at characters, not bytes
+    ("q1_x = 1\nq1_x = 2", "2"),  # the last assignment, as Python would leave it
+    ("q1_x = ...", None),
+    ("q1_x = None", None),
+    ("x = 3\nq1_x = x * 2", "x * 2"),  # the literal reader will refuse the name
+])
+def test_the_right_hand_side_is_taken_as_text(source, text):
+    assert one(source) == Answer(text)
+
+
+def test_a_cell_python_cannot_parse_is_read_line_by_line():
+    found = one("# (a) shape\nq1_x = 6 x 28 x 28   # I think")
+    assert found.text == "6 x 28 x 28"
+    assert found.note == ("the cell is not valid Python (invalid syntax, line 2); "
+                          "the answer was read from the line `q1_x = ...`")
+    assert one("q1_x = [[1, 2 x],\n [3, 4]]\nprint(").text == "[[1, 2 x],\n [3, 4]]"
+    assert one("q1_x = 'AlexNet\nmore").text == "'AlexNet"
+    assert one("!pip install x\nq1_x = ...").text is None
+
+
+def test_nothing_to_read():
+    assert one("# (a)\nprint(42)") == Answer(None, note="the answer cell has no assignment `q1_x = ...`")
+    assert one("print(") == Answer(None, error="the cell is not valid Python ('(' was never closed, line 1); "
+                                                "write the answer as `q1_x = <answer>`")
+    assert one("q1_x = " + "1" * 200_000).error.startswith("the cell is too long to read (200,007 characters")
+    missing = answers([], [("q1-x", "q1_x")])["q1-x"]
+    assert missing == Answer(None, note="the answer cell q1-x is missing from the notebook")
+
+
+def test_cells_by_nbgrader_id_then_cell_id_with_list_sources():
+    notebook = {"cells": [
+        {"cell_type": "markdown", "id": "a", "metadata": {"nbgrader": {"grade_id": "header"}}, "source": ["# T", "itle"]},
+        {"cell_type": "code", "id": "q1-x", "metadata": {}, "source": "q1_x = 1"},
+        {"cell_type": "code", "metadata": "oops", "source": 42},
+    ]}
+    assert [(c.key, c.kind, c.source) for c in cells(notebook)] == [
+        ("header", "markdown", "# Title"), ("q1-x", "code", "q1_x = 1"), ("", "code", "")]
+
+
+def test_locked_cells_missing_edited_or_saved_by_another_editor():
+    accepted = {"header": [cell_checksum("# Exam\n\nText\n")], "q1-prompt-1": [cell_checksum("Q1")]}
+    saved_elsewhere = [Cell("header", "markdown", "# Exam  \r\n\r\nText", 0), Cell("q1-prompt-1", "markdown", "Q1\n", 1)]
+    assert locked_problems(saved_elsewhere, accepted) == []
+    assert locked_problems([Cell("header", "markdown", "# Exam\n\nText!", 0)], accepted) == [
+        "locked cell q1-prompt-1 is missing", "locked cell header was edited"]
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"  \n", "the file is empty"),
+    (b"\xff\xfe{", "not UTF-8 text (byte 0); a notebook is saved as UTF-8 JSON"),
+    (b'{"cells": [', "not a notebook: the JSON is broken (Expecting value; it ends too early)"),
+    (b'{"a": 1} x', "not a notebook: the JSON is broken (Extra data; line 1, column 10)"),
+    (b'"text"', "not a notebook: the JSON is not an object with cells and metadata"),
+    (b'{"nbformat": 5, "cells": [], "metadata": {}}', "not a notebook: no nbformat 4 version number"),
+    (b'{"nbformat": 4, "cells": {}, "metadata": {}}', "not a notebook: it has no list of cells"),
+    (b'{"nbformat": 4, "cells": [], "metadata": []}', "not a notebook: it has no metadata"),
+])
+def test_unreadable_files(data, message):
+    with pytest.raises(Unreadable) as error:
+        load_notebook(data)
+    assert str(error.value) == message
+
+
+def test_a_bom_is_accepted():
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "cells": [], "metadata": {}}
+    assert load_notebook(b"\xef\xbb\xbf" + json.dumps(notebook).encode()) == notebook
+
+
+def test_the_manifest_holds_checksums_of_every_locked_cell(classroom):
+    from classroom import read
+
+    entry = classroom.manifest["students"][0]
+    student, solution = read(classroom.blank(entry["id"])), read(classroom.solution(entry["id"]))
+    locked = [c for c in student["cells"] if c["metadata"].get("nbgrader", {}).get("locked")]
+    assert sorted(entry["checksums"]) == sorted(c["id"] for c in locked)
+    header = {c["id"]: c for c in solution["cells"]}["header"]
+    assert entry["checksums"]["header"] == [cell_checksum(locked[0]["source"]), cell_checksum(header["source"])]
+    assert locked[0]["id"] == "header"
+    assert all(len(v) == 1 for k, v in entry["checksums"].items() if k != "header")  # only the header differs
+    assert not any(k.endswith("-solution") for k in entry["checksums"])  # worked solutions are not required
