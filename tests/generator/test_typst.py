@@ -66,11 +66,21 @@ def test_latex_to_typst_every_command_in_the_catalog_compiles():
     compile_clean(source)
 
 
+def test_latex_to_typst_every_supported_command_compiles():
+    from cnnexam.generator import typst as renderer
+
+    commands = [rf"x \{name} y" for name in renderer._SYMBOLS if name.isalpha()]
+    commands += [rf"\{name}{{x}}" for name in [*renderer._STYLE_COMMANDS, *renderer._ACCENTS, *renderer._TEXT_COMMANDS]]
+    commands += [r"a\,b\;c\:d\!e\ f", r"\{ \% \_ \# \& \$ \}", r"\operatorname{relu}(x)"]
+    compile_clean("\n\n".join(f"${latex_to_typst(c)}$" for c in commands))
+
+
 @pytest.mark.parametrize("tex, message", [
     (r"\foo{x}", r"the command \\foo is not in the supported subset"),
     (r"\frac{a}{b", "a { without its }"),
     ("a}", "an unmatched }"),
     ("x^", "without its argument"),
+    (r"\sqrt[3{x}", "a \\[ without its \\]"),
 ])
 def test_latex_to_typst_rejects_what_it_cannot_translate(tex, message):
     with pytest.raises(ValueError, match=message):
@@ -169,7 +179,10 @@ _SOLUTION = (Text("Worked: $o = 3$."), Steps("out[0,0] = 3*0 + 3*1 = 3\nout[0,1]
              Matrix("Output", ((1, 2), (3, 4))))
 
 
-def synthetic_paper(student: Student = Student("s001", "Ada Lovelace")) -> Paper:
+ADA, ALAN = Student("s001", "Ada Lovelace"), Student("s002", "Alan Turing")
+
+
+def synthetic_paper(student: Student = ADA) -> Paper:
     variant = Variant("synthetic", 1, "Every block & every answer", "concepts", 7, "medium", _Params(), _QUESTION,
                       _SLOTS, _ANSWERS, _SOLUTION, ())
     spec = ExamSpec("Deep Learning", "Midterm #1", "2026-11-30", "Calculators allowed. No *notes*.", 1, "exam",
@@ -177,7 +190,7 @@ def synthetic_paper(student: Student = Student("s001", "Ada Lovelace")) -> Paper
     return Paper(student, spec, (Question(1, "Everything", "synthetic", 7, "medium", 16, variant),))
 
 
-def catalog_paper(ids, difficulty: str = "medium", seed: int = 42, student: Student = Student("s002", "Alan Turing")):
+def catalog_paper(ids, difficulty: str = "medium", seed: int = 42, student: Student = ALAN):
     templates = all_templates()
     questions = tuple(QuestionSpec((i,), difficulty if difficulty in templates[i].difficulties
                                    else templates[i].difficulties[0], 10) for i in ids)

@@ -61,32 +61,35 @@ def typst_string(text: str) -> str:
 # ---------------------------------------------------------------------------------------------------
 # The LaTeX subset of the blocks, as Typst math
 
-_GREEK = {name: name for name in (
-    "alpha beta gamma delta zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon chi psi omega "
-    "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split()}
+_GREEK = {name: name for name in ("alpha", "beta", "gamma", "delta", "zeta", "eta", "theta", "iota", "kappa", "lambda",
+                                  "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "chi", "psi", "omega",
+                                  "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi",
+                                  "Omega")}
+# LaTeX's \epsilon and \phi are Typst's .alt forms.
 _GREEK.update(epsilon="epsilon.alt", varepsilon="epsilon", phi="phi.alt", varphi="phi", vartheta="theta.alt")
 
 _SYMBOLS = {
     **_GREEK,
     "times": "times", "cdot": "dot.op", "ast": "ast.op", "div": "div", "pm": "plus.minus", "mp": "minus.plus",
     "lfloor": "floor.l", "rfloor": "floor.r", "lceil": "ceil.l", "rceil": "ceil.r",
-    "in": "in", "notin": "in.not", "le": "lt.eq", "leq": "lt.eq", "ge": "gt.eq", "geq": "gt.eq", "lt": "<",
-    "gt": ">", "approx": "approx", "ne": "eq.not", "neq": "eq.not", "equiv": "equiv", "sim": "tilde.op",
+    "in": "in", "notin": "in.not", "le": "lt.eq", "leq": "lt.eq", "ge": "gt.eq", "geq": "gt.eq", "lt": "lt",
+    "gt": "gt", "approx": "approx", "ne": "eq.not", "neq": "eq.not", "equiv": "equiv", "sim": "tilde.op",
     "propto": "prop", "ll": "lt.double", "gg": "gt.double",
     "sum": "sum", "prod": "product", "partial": "partial", "nabla": "nabla", "infty": "infinity",
     "to": "arrow.r", "rightarrow": "arrow.r", "leftarrow": "arrow.l", "Rightarrow": "arrow.r.double",
     "mapsto": "arrow.r.bar", "ldots": "dots.h", "dots": "dots.h", "cdots": "dots.c", "vdots": "dots.v",
-    "circ": "compose", "odot": "dot.circle", "otimes": "times.circle", "oplus": "plus.circle",
+    "circ": "compose", "odot": "dot.o", "otimes": "times.o", "oplus": "plus.o",
     "forall": "forall", "exists": "exists", "mid": "divides", "vert": "|", "lvert": "|", "rvert": "|",
-    "Vert": "||", "|": "||", "langle": "angle.l", "rangle": "angle.r",
+    "Vert": "||", "|": "||", "langle": "chevron.l", "rangle": "chevron.r",
     "max": "max", "min": "min", "ln": "ln", "log": "log", "exp": "exp", "sin": "sin", "cos": "cos",
     "tan": "tan", "arg": "arg", "lim": "lim", "sup": "sup", "inf": "inf", "det": "det",
     ",": "thin", ";": "med", ":": "med", "!": "", " ": "thin", "\n": "thin", "quad": "quad", "qquad": "wide",
     "{": "\\{", "}": "\\}", "%": "%", "_": "\\_", "#": "\\#", "&": "\\&", "$": "\\$",
 }
 _TEXT_COMMANDS = {"mathrm", "text", "textrm"}
-_STYLE_COMMANDS = {"mathbf": "bold", "boldsymbol": "bold", "mathcal": "cal", "mathbb": "bb"}
-_ACCENTS = {"hat": "hat", "bar": "overline", "overline": "overline", "tilde": "tilde", "vec": "arrow", "dot": "dot"}
+_STYLE_COMMANDS = {"mathbf": "bold", "boldsymbol": "bold", "mathcal": "cal", "mathbb": "bb", "overline": "overline",
+                   "underline": "underline"}
+_ACCENTS = {"hat": "hat", "bar": "macron", "tilde": "tilde", "vec": "arrow", "dot": "dot"}
 # Characters that Typst math reads specially and LaTeX prints as themselves.
 _LITERAL = {"/": "\\/", "*": "dot.op", "<": "lt", ">": "gt", '"': '\\"', "#": "\\#", "$": "\\$", "@": "\\@",
             "&": "\\&", "~": "tilde.op", "`": "\\`", ";": "\\;", ":": 'class("punctuation", :)'}
@@ -206,13 +209,15 @@ class _LatexReader:
             return [_Tok("atom", f"frac({num}, {den})")]
         if name == "sqrt":
             if self.i < len(s) and s[self.i] == "[":
-                end = s.index("]", self.i)
+                end = s.find("]", self.i)
+                if end < 0:
+                    raise self.error("a [ without its ]")
                 index = _emit(_LatexReader(s[self.i + 1:end]).sequence(), arg=True)
                 self.i = end + 1
                 return [_Tok("atom", f"root({index}, {_emit(self.argument(), arg=True)})")]
             return [_Tok("atom", f"sqrt({_emit(self.argument(), arg=True)})")]
         if name == "operatorname":
-            return [_Tok("atom", f"op({_quote(self.raw_argument())})")]
+            return [_Tok("atom", f"op({typst_string(self.raw_argument())})")]
         if name in _TEXT_COMMANDS:
             return [_Tok("word", self.raw_argument())]
         if name in _STYLE_COMMANDS:
@@ -222,10 +227,6 @@ class _LatexReader:
         if name in _SYMBOLS:
             return [_Tok("atom", _SYMBOLS[name])] if _SYMBOLS[name] else []
         raise self.error(f"the command \\{name} is not in the supported subset")
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 _PUNCT = {",": ",", ".": ".", ";": "\\;", ":": 'class("punctuation", :)'}
@@ -246,7 +247,7 @@ def _emit(toks: list[_Tok], arg: bool = False) -> str:
                 j += 1
                 if toks[j].kind == "word" or (toks[j].kind == "punct" and end == j - 1):
                     end = j
-            text = _quote("".join(t.text for t in toks[i:end + 1]))
+            text = typst_string("".join(t.text for t in toks[i:end + 1]))
             call = end + 1 < len(toks) and toks[end + 1].text == "(" and toks[end].kind == "word"
             out.append(f"op({text})" if call else text)
             i = end + 1
@@ -345,8 +346,11 @@ def answer_box(view: SlotView, value=None, key: bool = False) -> Box:
 
 @dataclass(frozen=True)
 class QuestionView:
+    """A question as the paper template needs it: its prompt in segments (blocks, then the slot ids
+    answered after them, see :func:`segments`) and the answer box of each slot."""
+
     question: Question
-    parts: list  # segments of the prompt: (blocks, slot ids answered after them)
+    parts: list[tuple[list, list[str]]]
     boxes: dict[str, Box]
 
 
@@ -382,6 +386,8 @@ def render_typst(paper: Paper, solution: bool = False) -> str:
 
 @dataclass(frozen=True)
 class SheetRow:
+    """One student's row of the class answer sheet."""
+
     paper: Paper
     answers: list[list[tuple[str, str]]]  # per question: (letter, compact answer) per slot
 
