@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
 
-from cnnexam.model import AnswerBox, IntegerAnswer, Math, NumberAnswer, Params, ShapeAnswer, Slot, Table, Template, Text
+from cnnexam.model import Steps, AnswerBox, IntegerAnswer, NumberAnswer, Params, ShapeAnswer, Slot, Table, Template, Text
 from cnnexam.model.numbers import fmt
 from cnnexam.templates import _arch as arch
 from cnnexam.templates._arch import Conv, Flatten, Linear, MaxPool
@@ -148,7 +148,7 @@ class AlexNetShapes(Template):
             Text("Per layer: $o = \\lfloor (n + 2p - k)/s \\rfloor + 1$; a convolution has "
                  "$k \\cdot k \\cdot (C_{in}/groups) \\cdot C_{out} + C_{out}$ parameters, a fully connected layer "
                  "$n_{in} \\cdot n_{out} + n_{out}$, pooling and flattening none."),
-            Math("\n".join(lines)),
+            Steps("\n".join(lines)),
         ]
         if "total_millions" in params.asked:
             total = sum(r.params for r in rows.values())

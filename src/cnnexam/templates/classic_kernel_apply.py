@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from cnnexam.model import AnswerBox, ArrayAnswer, Math, Matrix, Misconception, Params, Slot, Template, Text
+from cnnexam.model import Steps, AnswerBox, ArrayAnswer, Matrix, Misconception, Params, Slot, Template, Text
 from cnnexam.model.numbers import freeze
 from cnnexam.solutions import conv2d, convolve2d
 from cnnexam.solutions.worked import conv2d_steps
@@ -105,10 +105,10 @@ class ClassicKernelApply(Template):
         steps = conv2d_steps(np.array(params.input), k.integer, padding=p)
         if k.divisor == 1:
             blocks.append(Text("Each output cell is the sum of the window's products with the kernel:"))
-            blocks.append(Math("\n".join(step.text() for step in steps)))
+            blocks.append(Steps("\n".join(step.text() for step in steps)))
         else:
             blocks.append(Text(f"Multiply each window by the integer matrix, add, then divide by {k.divisor}:"))
-            blocks.append(Math("\n".join(
+            blocks.append(Steps("\n".join(
                 f"out[{step.position[0]},{step.position[1]}] = ({step.expression()})/{k.divisor} = "
                 f"{step.value}/{k.divisor} = {Fraction(step.value, k.divisor)}" for step in steps)))
         blocks.append(Matrix(f"Filtered image ({o}x{o})", answers["output"]))

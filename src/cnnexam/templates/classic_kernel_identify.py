@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from cnnexam.model import AnswerBox, Math, Matrix, Misconception, Params, SingleChoiceAnswer, Slot, Template, Text
+from cnnexam.model import Steps, AnswerBox, Matrix, Misconception, Params, SingleChoiceAnswer, Slot, Template, Text
 from cnnexam.model.numbers import freeze
 from cnnexam.solutions import conv2d
 from cnnexam.solutions.worked import conv2d_steps
@@ -183,7 +183,7 @@ class ClassicKernelIdentify(Template):
         r, c = step.position
         return (Text(f"Compute cell ({r},{c}) of Y (counting from 0), {filtered(params.input, params.kernel)[r][c]}, "
                      "with each candidate (multiply the window by the kernel as it is, no flipping):"),
-                Math("\n".join(lines)),
+                Steps("\n".join(lines)),
                 Text(f"Only the {k.name} kernel (as shown) reproduces it. Answer: {answer}."))
 
     def _telling_cell(self, params) -> int | None:

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from cnnexam.model import AnswerBox, ArrayAnswer, Math, Matrix, Misconception, Params, ShapeAnswer, Slot, Template, Tensor, Text
+from cnnexam.model import Steps, AnswerBox, ArrayAnswer, Math, Matrix, Misconception, Params, ShapeAnswer, Slot, Template, Tensor, Text
 from cnnexam.model.numbers import freeze, to_jsonable
 from cnnexam.solutions import conv2d, conv_output_size, convolve2d
 from cnnexam.solutions.worked import conv2d_steps
@@ -147,7 +147,7 @@ class Conv2dMultichannel(Template):
                 steps = conv2d_steps(x[i], np.array(params.weight[j][i]), stride=s, padding=p)
                 tag = channel_tag(i, c)
                 blocks.append(Text(f"Filter {j + 1}, {channel_name(i, c)}: partial result {tag}"))
-                blocks.append(Math("\n".join(f"{tag}[{','.join(map(str, step.position))}] = {step.expression()} = {step.value}"
+                blocks.append(Steps("\n".join(f"{tag}[{','.join(map(str, step.position))}] = {step.expression()} = {step.value}"
                                              for step in steps)))
                 maps.append(np.array([step.value for step in steps]).reshape(o, o))
             bias = 0 if params.bias is None else params.bias[j]
@@ -159,7 +159,7 @@ class Conv2dMultichannel(Template):
                 where = f"{r},{q}" if f == 1 else f"{j},{r},{q}"
                 lines.append(f"out[{where}] = " + " + ".join(parts) + f" = {value}")
             blocks.append(Text(f"Filter {j + 1}: add the {c} channel results" + (f" and the bias {bias}:" if params.bias else ":")))
-            blocks.append(Math("\n".join(lines)))
+            blocks.append(Steps("\n".join(lines)))
             blocks.append(Matrix(f"Output channel {j + 1} (filter {j + 1})", freeze(out[j])))
         return tuple(blocks)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from cnnexam.model import AnswerBox, IntegerAnswer, Math, Params, Slot, Table, Template, Text
+from cnnexam.model import Steps, AnswerBox, IntegerAnswer, Params, Slot, Table, Template, Text
 from cnnexam.solutions import conv_output_size, same_padding
 from cnnexam.solutions.worked import output_size_steps
 from cnnexam.templates._layer_arith import Mistakes, ceil_size
@@ -202,7 +202,7 @@ class ConvInverseDesign(Template):
         chosen = {"size": params.size, "kernel_size": params.kernel_size, "stride": params.stride,
                   "padding": params.padding, "dilation": params.dilation, params.unknown: value}
         steps = output_size_steps("conv", **chosen)
-        blocks.append(Math("\n".join(step.text() for step in steps)))
+        blocks.append(Steps("\n".join(step.text() for step in steps)))
         blocks.append(Text(f"Answer: {params.unknown.replace('_', ' ')} = {value}."))
         return tuple(blocks)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnnexam.model import AnswerBox, Code, Math, Params, ShapeAnswer, Slot, Template, Text
+from cnnexam.model import Steps, AnswerBox, Code, Params, ShapeAnswer, Slot, Template, Text
 from cnnexam.solutions import conv_output_size, same_padding
 from cnnexam.solutions.worked import output_size_steps
 from cnnexam.templates._layer_arith import Mistakes, ceil_size, shape_text
@@ -129,7 +129,7 @@ class ConvOutputShape(Template):
                                f"{bottom} after), so at stride 1 the size stays the same."))
         elif params.padding == "valid":
             blocks.append(Text("padding='valid' means no padding: p = 0."))
-        blocks.append(Math("\n".join(step.text() for step in steps)))
+        blocks.append(Steps("\n".join(step.text() for step in steps)))
         unfit = unfit_dimensions(params)
         if unfit:
             blocks.append(Text(f"The stride does not fit the {' and '.join(unfit)}: the division leaves a remainder, "

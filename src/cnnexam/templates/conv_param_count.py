@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnnexam.model import AnswerBox, Code, IntegerAnswer, Math, Params, Slot, Template, Text
+from cnnexam.model import Steps, AnswerBox, Code, IntegerAnswer, Params, Slot, Template, Text
 from cnnexam.solutions import conv_macs, conv_params, depthwise_separable_params
 from cnnexam.solutions.worked import conv_params_steps, depthwise_separable_params_steps
 from cnnexam.templates._layer_arith import Mistakes, shape_text
@@ -116,7 +116,7 @@ class ConvParamCount(Template):
             block = depthwise_separable_params_steps(c_in, c_out, k, params.bias)
             blocks += [Text(f"Depthwise: {c_in} filters of {k}x{k}x1 (one per input channel){biases[0]}; "
                             f"pointwise: {c_out} filters of 1x1x{c_in}{biases[1]}."),
-                       Math(f"separable: {block.text()}")]
+                       Steps(f"separable: {block.text()}")]
         if g > 1:
             blocks.append(Text(f"With {g} groups each filter sees only {c_in}/{g} = {c_in // g} input channels: "
                                f"{c_out} filters of {k}x{k}x{c_in // g}{bias}."))
@@ -124,11 +124,11 @@ class ConvParamCount(Template):
             blocks.append(Text(f"{'Standard convolution: ' if params.separable else ''}{c_out} filters of "
                                f"{k}x{k}x{c_in} weights{bias}."))
         if params.separable:
-            blocks += [Math(f"standard: {standard.text()}"),
+            blocks += [Steps(f"standard: {standard.text()}"),
                        Text(f"The separable block needs {answers['separable']} parameters instead of "
                             f"{answers['standard']}.")]
         else:
-            blocks += [Math(standard.text()), Text(f"Answer: {answers['params']} parameters.")]
+            blocks += [Steps(standard.text()), Text(f"Answer: {answers['params']} parameters.")]
         return tuple(blocks)
 
     def misconceptions(self, params, answers):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnexam.model import AnswerBox, ArrayAnswer, Math, Matrix, Misconception, Params, ShapeAnswer, Slot, Template, Text
+from cnnexam.model import Steps, AnswerBox, ArrayAnswer, Matrix, Misconception, Params, ShapeAnswer, Slot, Template, Text
 from cnnexam.model.numbers import freeze
 from cnnexam.solutions import conv2d, conv_output_size, conv_transpose2d, conv_transpose_output_size
 from cnnexam.solutions.worked import conv_transpose2d_scatter, conv_transpose2d_steps, output_size_steps
@@ -92,14 +92,14 @@ class ConvTransposeOutput(Template):
         blocks = [
             Text("Output size per dimension: $o = (n - 1)s - 2p + d(k - 1) + 1$ (here dilation $d = 1$ and no "
                  "output padding, so $o = (n - 1)s - 2p + k$):"),
-            Math(size.text()),
+            Steps(size.text()),
             Text(f"Each input cell adds (cell x kernel) to the output, shifted by the stride: input cell (i, j) "
                  f"writes kernel tap (a, b) to output (i*{s} + a" + (f" - {p}" if p else "") + f", j*{s} + b"
                  + (f" - {p}" if p else "") + ")" + (f"; the padding {p} crops {p} row(s) and column(s) from "
                  "every border, so taps landing there are dropped." if p else ".")),
-            Math("\n".join(step.text() for step in conv_transpose2d_scatter(**args))),
+            Steps("\n".join(step.text() for step in conv_transpose2d_scatter(**args))),
             Text("Adding what lands on each output cell:"),
-            Math("\n".join(step.text() for step in conv_transpose2d_steps(**args))),
+            Steps("\n".join(step.text() for step in conv_transpose2d_steps(**args))),
             Matrix(f"Output ({size.value}x{size.value})", answers["output"]),
         ]
         return tuple(blocks)

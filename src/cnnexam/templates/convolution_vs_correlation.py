@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnexam.model import (AnswerBox, ArrayAnswer, Math, Matrix, Misconception, Params, SingleChoiceAnswer, Slot,
+from cnnexam.model import (Steps, AnswerBox, ArrayAnswer, Matrix, Misconception, Params, SingleChoiceAnswer, Slot,
                            Template, Text, TrueFalseAnswer)
 from cnnexam.model.numbers import freeze
 from cnnexam.solutions import conv2d, convolve2d
@@ -165,12 +165,12 @@ class ConvolutionVsCorrelation(Template):
         x, w = np.array(params.input), np.array(params.weight)
         rotated = flipped(w, "convolution")
         blocks = [Text("Cross-correlation (what `conv2d` and CNN layers compute) multiplies each window by W as it is:"),
-                  Math("\n".join(step.text() for step in conv2d_steps(x, w))),
+                  Steps("\n".join(step.text() for step in conv2d_steps(x, w))),
                   Matrix("Cross-correlation", freeze(conv2d(x, w))),
                   Text("The true convolution flips W top-bottom and left-right (a 180-degree rotation), then slides "
                        "the flipped kernel like a cross-correlation:"),
                   Matrix("Flipped kernel W rotated by 180 degrees", freeze(rotated)),
-                  Math("\n".join(step.text() for step in conv2d_steps(x, rotated))),
+                  Steps("\n".join(step.text() for step in conv2d_steps(x, rotated))),
                   Matrix("True convolution", freeze(convolve2d(x, w)))]
         if params.shown:
             names = {"correlation": "the cross-correlation", "convolution": "the true convolution",

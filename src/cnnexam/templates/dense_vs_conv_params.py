@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from cnnexam.model import AnswerBox, Code, IntegerAnswer, Math, NumberAnswer, Params, Slot, Template, Text
+from cnnexam.model import Steps, AnswerBox, Code, IntegerAnswer, NumberAnswer, Params, Slot, Template, Text
 from cnnexam.model.numbers import fmt, fmt_fraction_and_decimal
 from cnnexam.solutions import conv_macs, conv_params, linear_params
 from cnnexam.solutions.worked import conv_params_steps, linear_params_steps
@@ -115,17 +115,17 @@ class DenseVsConvParams(Template):
         blocks = [
             Text(f"Flattened, the image has {c}*{h}*{w} = {params.in_features} inputs; every unit has one weight per "
                  "input" + (" and one bias." if params.bias else ".")),
-            Math(f"dense: {dense.text()}"),
+            Steps(f"dense: {dense.text()}"),
             Text(f"Each filter has {k}*{k}*{c} weights" + (" and one bias" if params.bias else "")
                  + ", shared across all positions: the image size does not enter."),
-            Math(f"conv: {conv.text()}"),
+            Steps(f"conv: {conv.text()}"),
         ]
         if params.compare == "ratio":
             ratio = answers["ratio"]
-            blocks.append(Math(f"ratio: {answers['dense']}/{answers['conv']} = {fmt_fraction_and_decimal(ratio, 4)} "
+            blocks.append(Steps(f"ratio: {answers['dense']}/{answers['conv']} = {fmt_fraction_and_decimal(ratio, 4)} "
                                f"≈ {fmt(ratio, RATIO_DECIMALS)}"))
         elif params.compare == "difference":
-            blocks.append(Math(f"difference: {answers['dense']} - {answers['conv']} = {answers['difference']}"))
+            blocks.append(Steps(f"difference: {answers['dense']} - {answers['conv']} = {answers['difference']}"))
         return tuple(blocks)
 
     def misconceptions(self, params, answers):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnexam.model import (AnswerBox, ArrayAnswer, IntegerAnswer, Math, Matrix, Misconception, Params, ShapeAnswer,
+from cnnexam.model import (Steps, AnswerBox, ArrayAnswer, IntegerAnswer, Matrix, Misconception, Params, ShapeAnswer,
                            Slot, Template, Text)
 from cnnexam.model.numbers import freeze
 from cnnexam.solutions import conv2d, conv_output_size
@@ -109,12 +109,12 @@ class DilatedConv(Template):
                  f"{span}x{span} kernel with zeros in the gaps:"),
             Matrix(f"Dilated kernel ({span}x{span})", freeze(spread)),
             Text("Output size: $o = \\lfloor (n + 2p - d(k-1) - 1)/s \\rfloor + 1$:"),
-            Math(size.text()),
+            Steps(size.text()),
         ]
         if p:
             blocks.append(Matrix(f"Input with zero padding {p}", freeze(np.pad(np.array(params.input), p))))
         blocks += [Text("Each output cell multiplies the kernel with the input cells under its taps:"),
-                   Math("\n".join(step.text() for step in conv2d_steps(**params.engine_args()))),
+                   Steps("\n".join(step.text() for step in conv2d_steps(**params.engine_args()))),
                    Matrix(f"Output ({size.value}x{size.value})", answers["output"])]
         return tuple(blocks)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from cnnexam.model import AnswerBox, Bullets, IntegerAnswer, Math, NumberAnswer, Params, ShapeAnswer, Slot, Template, Text
+from cnnexam.model import Steps, AnswerBox, Bullets, IntegerAnswer, NumberAnswer, Params, ShapeAnswer, Slot, Template, Text
 from cnnexam.model.numbers import fmt
 from cnnexam.solutions import conv_macs, conv_params
 from cnnexam.templates import _arch as arch
@@ -160,7 +160,7 @@ class InceptionReduction(Template):
                 f"{f' + {c_out}' if b else ''}) = {v['params_reduced']}",
             ]
         blocks = [Text("A convolution needs (output positions x output channels) x (k*k*C_in) multiply-accumulates; "
-                       "the reduced version pays for both of its convolutions."), Math("\n".join(lines))]
+                       "the reduced version pays for both of its convolutions."), Steps("\n".join(lines))]
         if "module_shape" in params.asked:
             n1, _, n3, pool = params.branches
             depth = v["module_shape"][0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnnexam.model import IntegerAnswer, Math, Params, ShapeAnswer, Slot, SlotRef, Table, Template, Text
+from cnnexam.model import Steps, IntegerAnswer, Params, ShapeAnswer, Slot, SlotRef, Table, Template, Text
 from cnnexam.templates import _arch as arch
 
 LEVELS = {
@@ -168,7 +168,7 @@ class LeNetTable(Template):
                  "convolution's channels are its number of filters, a pooling layer keeps the channels. A "
                  "convolution has $f \\cdot f \\cdot C_{in}$ weights per filter plus one bias per filter; a fully "
                  "connected layer $n_{in} \\cdot n_{out}$ weights plus $n_{out}$ biases; pooling has none."),
-            Math("\n".join(lines)),
+            Steps("\n".join(lines)),
             self._table(params, show_all=True),
         )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from cnnexam.model import AnswerBox, FractionAnswer, IntegerAnswer, Math, Params, ShapeAnswer, Slot, Template, Text
+from cnnexam.model import Steps, AnswerBox, FractionAnswer, IntegerAnswer, Params, ShapeAnswer, Slot, Template, Text
 from cnnexam.model.numbers import fmt_fraction_and_decimal
 from cnnexam.solutions import conv_macs, conv_output_size, conv_params
 from cnnexam.solutions.worked import output_size_steps
@@ -139,7 +139,7 @@ class MobileNetSeparable(Template):
         return (
             Text("A standard convolution has $D_K^2 M N$ weights applied at $D_F^2$ positions; the depthwise step "
                  "has $D_K^2 M$ and the pointwise step $M N$. The ratio of the costs is $1/N + 1/D_K^2$."),
-            Math("\n".join(lines)),
+            Steps("\n".join(lines)),
         )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnnexam.model import AnswerBox, IntegerAnswer, Math, Params, ShapeAnswer, Slot, Text
+from cnnexam.model import Steps, AnswerBox, IntegerAnswer, Params, ShapeAnswer, Slot, Text
 from cnnexam.solutions import conv_output_size, conv_params
 from cnnexam.solutions.worked import conv_params_steps, output_size_steps
 from cnnexam.templates._concept_quiz import (
@@ -269,10 +269,10 @@ class OneByOne(Part):
         if self.what == "params":
             steps = conv_params_steps(p.in_channels, p.out_channels, 1, p.bias)
             return [Text(f"({tag}) Each of the {p.out_channels} filters has one weight per input channel"
-                         + (" and a bias:" if p.bias else ":")), Math(steps.text())]
+                         + (" and a bias:" if p.bias else ":")), Steps(steps.text())]
         steps = output_size_steps("conv", self.size, 1, p.stride)
         return [Text(f"({tag}) {self._shape()}: one output channel per filter, and per dimension:"),
-                Math("\n".join(step.text() for step in steps))]
+                Steps("\n".join(step.text() for step in steps))]
 
     def beliefs(self, tag):
         p = self.p

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable, NamedTuple
 
-from cnnexam.model import AnswerBox, Bullets, Math, Misconception, Params, Slot, SymbolicAnswer, Template, Text
+from cnnexam.model import Steps, AnswerBox, Bullets, Misconception, Params, Slot, SymbolicAnswer, Template, Text
 from cnnexam.solutions import conv_output_size, conv_transpose_output_size, pool_output_size
 from cnnexam.solutions.worked import output_size_steps
 
@@ -214,7 +214,7 @@ class OutputSizeFormula(Template):
                                   args.get("p", 0), args.get("d", 1), output_padding=args.get("a", 0))
         example = ", ".join(f"{name} = {value}" for name, value in zip(params.names, point))
         return (
-            Math(answers["formula"]),
+            Steps(answers["formula"]),
             Text(f"Check with {example}: {step.text()}" + (" (PyTorch's general form, here with dilation 1)."
                                                              if params.kind != "dilated" else ".")),
         )

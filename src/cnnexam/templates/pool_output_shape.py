@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnnexam.model import AnswerBox, Code, Math, Params, ShapeAnswer, Slot, Template, Text
+from cnnexam.model import Steps, AnswerBox, Code, Params, ShapeAnswer, Slot, Template, Text
 from cnnexam.solutions import pool_output_size
 from cnnexam.solutions.worked import output_size_steps
 from cnnexam.templates._layer_arith import Mistakes, ceil_size, shape_text
@@ -113,7 +113,7 @@ class PoolOutputShape(Template):
         blocks = [Text(f"Per spatial dimension: $o = {rounding} (n + 2p - k)/s {rounding.replace('l', 'r', 1)} + 1$"
                        + (", where the stride defaults to the kernel size: s = " + str(params.kernel_size)
                           if params.stride is None else "") + "."),
-                  Math("\n".join(step.text() for step in steps))]
+                  Steps("\n".join(step.text() for step in steps))]
         if params.unfit():
             blocks.append(Text(f"The windows do not fit the {' and '.join(params.unfit())} evenly: "
                                + ("rounding up keeps the partial last window." if params.ceil_mode

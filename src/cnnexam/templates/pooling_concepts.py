@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnexam.model import (
-    AnswerBox, FractionAnswer, IntegerAnswer, Math, Matrix, Params, ShapeAnswer, Slot, SlotRef, Table, Tensor, Text)
+from cnnexam.model import (Steps, 
+    AnswerBox, FractionAnswer, IntegerAnswer, Matrix, Params, ShapeAnswer, Slot, SlotRef, Table, Tensor, Text)
 from cnnexam.model.numbers import freeze
 from cnnexam.solutions import avg_pool2d_exact, conv_params, max_pool2d, pool_output_size
 from cnnexam.solutions.worked import avg_pool2d_steps, conv_params_steps, output_size_steps
@@ -232,7 +232,7 @@ class GapShape(Part):
         steps = output_size_steps("pool", (self.h, self.w), (self.h, self.w))
         return [Text(f"({tag}) {self._shape((self.h, self.w))}. One window covers the whole map, so each of the {self.c} "
                      "channels is averaged to a single value:"),
-                Math("\n".join(step.text() for step in steps))]
+                Steps("\n".join(step.text() for step in steps))]
 
     def beliefs(self, tag):
         return [(GAP_HW, {tag: self._shape(1)}),
@@ -274,7 +274,7 @@ class GapValues(Part):
         steps = avg_pool2d_steps(self.x, (self.h, self.w))
         return [Text(f"({tag}) Each channel's {self.h * self.w} values are summed and divided by {self.h * self.w}; the "
                      f"output has shape ({self.c}, 1, 1):"),
-                Math("\n".join(step.text() for step in steps))]
+                Steps("\n".join(step.text() for step in steps))]
 
     def beliefs(self, tag):
         return [(Belief("gap-summed", "added the values of each channel but did not divide by their number",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnnexam.model import AnswerBox, Bullets, IntegerAnswer, Math, Params, ShapeAnswer, Slot, Template, Text
+from cnnexam.model import Steps, AnswerBox, Bullets, IntegerAnswer, Params, ShapeAnswer, Slot, Template, Text
 from cnnexam.solutions import conv_output_size, conv_params
 from cnnexam.solutions.worked import conv_params_steps
 from cnnexam.templates import _arch as arch
@@ -154,7 +154,7 @@ class ResNetBlocks(Template):
         return (
             Text(f"Height and width: {where}. The output has the last convolution's {out} channels: "
                  f"{arch.shape_text(answers['shape'])}."),
-            Math("\n".join(line(name, cin, cout, k) for name, cin, cout, k, _ in convs)),
+            Steps("\n".join(line(name, cin, cout, k) for name, cin, cout, k, _ in convs)),
             Text(f"Residual branch: {' + '.join(map(str, costs[:len(costs) - (params.shortcut == 'projection')]))} = "
                  f"{residual}. "
                  + ("The identity shortcut has no parameters (0). " if params.shortcut == "identity" else

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnexam.model import (AnswerBox, ArrayAnswer, IntegerAnswer, Math, Matrix, Misconception, NumberAnswer, Params,
+from cnnexam.model import (Steps, AnswerBox, ArrayAnswer, IntegerAnswer, Matrix, Misconception, NumberAnswer, Params,
                            Slot, Template, Text)
 from cnnexam.model.numbers import exact, fmt, freeze
 from cnnexam.solutions import conv2d, convolve2d
@@ -145,7 +145,7 @@ class SobelGradient(Template):
                        + (" (pixels as (row, column) of the image, counting from 1):" if self._map(params) else ":"))]
         for name, kernel in (("Gx", KX), ("Gy", KY)):
             steps = conv2d_steps(x, np.array(kernel))
-            blocks.append(Math("\n".join(f"{name}{where(*s.position)} = {s.expression()} = {s.value}" for s in steps)))
+            blocks.append(Steps("\n".join(f"{name}{where(*s.position)} = {s.expression()} = {s.value}" for s in steps)))
         blocks.append(Text("Gradient strength $s = \\sqrt{G_x^2 + G_y^2}$:"))
         lines = []
         for (i, j) in np.ndindex(gx.shape):
@@ -154,7 +154,7 @@ class SobelGradient(Template):
             sign = "=" if isinstance(value, int) else "≈"
             lines.append(f"s{where(i, j)} = sqrt({_sq(a)} + {_sq(b)}) = sqrt({a * a + b * b}) {sign} "
                          f"{fmt(value, MAGNITUDE_DECIMALS)}")
-        blocks.append(Math("\n".join(lines)))
+        blocks.append(Steps("\n".join(lines)))
         if params.direction:
             r, c = params.pixel
             a, b = int(gx[r, c]), int(gy[r, c])
@@ -166,7 +166,7 @@ class SobelGradient(Template):
                 base = fmt(exact(math.degrees(math.atan(b / a))), ANGLE_DECIMALS)
                 why = f"Gx < 0 and Gy {'>' if b > 0 else '<'} 0: atan2 is atan(Gy/Gx) {sign} 180 degrees"
                 line = f"theta = atan2({b}, {a}) = atan({b}/({a})) {sign} 180 ≈ {base} {sign} 180 = {theta}"
-            blocks += [Text(f"Direction $\\theta = \\mathrm{{atan2}}(G_y, G_x)$ ({why}):"), Math(line + " degrees")]
+            blocks += [Text(f"Direction $\\theta = \\mathrm{{atan2}}(G_y, G_x)$ ({why}):"), Steps(line + " degrees")]
         return tuple(blocks)
 
     def misconceptions(self, params, answers):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnnexam.model import AnswerBox, IntegerAnswer, Math, Params, Slot, Template, Text
+from cnnexam.model import Steps, AnswerBox, IntegerAnswer, Params, Slot, Template, Text
 from cnnexam.solutions import conv_params, receptive_field
 from cnnexam.solutions.worked import conv_params_steps
 from cnnexam.templates._layer_arith import Mistakes
@@ -88,10 +88,10 @@ class Stacked3x3VsLarge(Template):
         blocks = [
             Text(f"(a) Each 3x3 layer at stride 1 widens the receptive field by 2: 1 + 2*{n} = {k}, so k = {k}."),
             Text("(b) Each layer has 3*3*C_in*C_out weights" + (" plus C_out biases:" if params.bias else ":")),
-            Math("\n".join(f"layer {i + 1}: {step.text()}" for i, step in enumerate(layers))
+            Steps("\n".join(f"layer {i + 1}: {step.text()}" for i, step in enumerate(layers))
                  + f"\ntotal: {' + '.join(str(step.value) for step in layers)} = {answers['stack']}"),
             Text("(c) The single layer:"),
-            Math(conv_params_steps(params.in_channels, params.out_channels, k, params.bias).text()),
+            Steps(conv_params_steps(params.in_channels, params.out_channels, k, params.bias).text()),
         ]
         if params.in_channels == params.out_channels:
             blocks.append(Text(f"With C channels throughout the weights are {9 * n}C^2 against {k * k}C^2: the stack "

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from cnnexam.model import AnswerBox, IntegerAnswer, Math, NumberAnswer, Params, ShapeAnswer, Slot, Table, Template, Text
+from cnnexam.model import Steps, AnswerBox, IntegerAnswer, NumberAnswer, Params, ShapeAnswer, Slot, Table, Template, Text
 from cnnexam.model.numbers import fmt
 from cnnexam.templates import _arch as arch
 
@@ -134,7 +134,7 @@ class VggParamsTemplate(Template):
                  "($\\lfloor (n + 2 - 3)/1 \\rfloor + 1 = n$) and has $3 \\cdot 3 \\cdot C_{in} \\cdot C_{out} + C_{out}$ "
                  "parameters; a 2x2 max-pool with stride 2 halves it and has none; a fully connected layer has "
                  "$n_{in} \\cdot n_{out} + n_{out}$."),
-            Math("\n".join(line for n in names[:last + 1] for line in arch.explain(rows[n]))),
+            Steps("\n".join(line for n in names[:last + 1] for line in arch.explain(rows[n]))),
         ]
         if "block_params" in params.asked:
             convs = [r.params for n, r in rows.items() if n.startswith(f"CONV{params.params_block}_")]
