@@ -7,6 +7,7 @@ the same variant as long as the template version matches.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from fractions import Fraction
@@ -27,7 +28,7 @@ class Question:
     points: float
     variant: Variant
 
-    @property
+    @functools.cached_property  # every renderer asks for it, per slot
     def slot_points(self) -> dict[str, float]:
         """The question's points shared over its slots in the template's proportions, in steps of 0.5
         (0.25 or 0.01 when the slots are many), by largest remainder so they add up exactly."""

@@ -184,7 +184,10 @@ class ArrayAnswer(AnswerType):
             return Credit(0.0, f"the answer is {_describe_shape(shape)}, which is not the expected shape")
         element = self._element()
         cells = _flatten(value)
-        right = sum(element.check(v, k).score == 1 for v, k in zip(cells, key_cells))
+        if self.element == "integer":  # IntegerAnswer.check is plain equality; this runs for every variant
+            right = sum(v == k for v, k in zip(cells, key_cells))
+        else:
+            right = sum(element.check(v, k).score == 1 for v, k in zip(cells, key_cells))
         if right == len(key_cells):
             return FULL
         return Credit(right / len(key_cells), f"{right} of {len(key_cells)} entries are right")

@@ -13,6 +13,8 @@ from numbers import Integral, Rational, Real
 
 def exact(value) -> int | Fraction:
     """An int or a Fraction equal to ``value``; floats are taken at their shortest decimal repr."""
+    if type(value) is int:  # the common case, without the abstract-base-class checks below
+        return value
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, Integral):
@@ -89,5 +91,7 @@ def freeze(array) -> tuple:
     if hasattr(array, "tolist"):
         array = array.tolist()
     if isinstance(array, (list, tuple)):
+        if all(type(v) is int or type(v) is float for v in array):  # a row of plain numbers
+            return tuple(array)
         return tuple(freeze(v) for v in array)
     return exact(array) if not isinstance(array, float) else array

@@ -13,6 +13,7 @@ A variant is a pure function of (template id, template version, seed, difficulty
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from abc import ABC, abstractmethod
@@ -113,7 +114,7 @@ class Variant:
             "solution": [block_to_json(b) for b in self.solution],
         }
 
-    @property
+    @functools.cached_property  # the manifest, notebooks and grading all ask for it
     def variant_id(self) -> str:
         """A short fingerprint of what the student sees and must answer."""
         payload = json.dumps([self.template, self.version, self.params.to_json()], sort_keys=True)
