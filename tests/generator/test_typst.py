@@ -9,7 +9,7 @@ import pytest
 from cnnexam.generator.paper import Paper, Question, assemble
 from cnnexam.generator.spec import ExamSpec, QuestionSpec, Section, Student
 from cnnexam.generator.typst import (class_answer_sheet, compile_pdf, compiler, escape_typst, latex_to_typst, prose,
-                                     render_typst, typst_string)
+                                     render_typst, sheet_row, typst_string)
 from cnnexam.model.answers import (ArrayAnswer, CodeAnswer, FractionAnswer, IntegerAnswer, MultipleChoiceAnswer,
                                    NumberAnswer, ShapeAnswer, ShortTextAnswer, SingleChoiceAnswer, SymbolicAnswer,
                                    TrueFalseAnswer)
@@ -246,6 +246,21 @@ def test_student_paper_gives_no_answer_away():
     assert student.count(", ()))") == 2 and "true-false(none)" in student  # no option ticked
 
 
+def test_the_key_gives_each_answer_and_the_working_but_not_the_prompt():
+    # The grader has the prompt on the student's paper; the key is the answers and the worked solutions.
+    paper = catalog_paper(REAL)
+    student, key = render_typst(paper), render_typst(paper, solution=True)
+    for q in paper.questions:
+        working = " ".join(getattr(b, "text", "") for b in q.variant.solution)
+        for b in q.variant.question:
+            if b.kind == "text" and len(b.text) > 30 and b.text not in working:
+                assert prose(b.text) in student and prose(b.text) not in key
+    assert key.count("#answer(") == sum(len(q.variant.slots) for q in paper.questions)  # table blanks too
+    assert 'slot-cell("' in student and 'slot-cell("' not in key  # table blanks become answer boxes
+    assert key.count("#worked[") == len(paper.questions) and "#worked[" not in student
+    assert "Tick one box" in student and "Tick one box" not in key
+
+
 def test_an_array_of_unstated_shape_gets_a_neutral_area_not_a_grid():
     student, key = (render_typst(synthetic_paper(), solution=s).split("#title-block(")[1] for s in (False, True))
     # Grids on the paper only for the stated shapes: the 2x3 matrix and the two 2x2 channels.
@@ -292,14 +307,17 @@ def test_the_whole_catalog_compiles_without_errors_or_warnings(difficulty, seed)
 
 def test_class_answer_sheet():
     papers = [catalog_paper(REAL, student=Student(f"s{i:03d}", f"Student {i}")) for i in range(12)]
-    source = class_answer_sheet(papers)
+    spec = papers[0].spec
+    source = class_answer_sheet(spec, [sheet_row(p) for p in papers])
     compile_clean(source)
     assert "table.header(repeat: true" in source and "flipped: true" in source
+    assert source.count("head-cell[Q") == len(REAL)
     for paper in papers:
         assert paper.student.id in source and paper.version_code in source
     lenet = papers[0].questions[2].variant
     shape = next(s for s in lenet.slots if s.type.kind == "shape")
     assert escape_typst(shape.type.format(lenet.answers[shape.id])) in source
-    assert "flipped: false" in class_answer_sheet([catalog_paper(REAL[:3])])
-    with pytest.raises(ValueError, match="papers: expected at least one paper"):
-        class_answer_sheet([])
+    short = catalog_paper(REAL[:3])
+    assert "flipped: false" in class_answer_sheet(short.spec, [sheet_row(short)])
+    with pytest.raises(ValueError, match="rows: expected at least one student"):
+        class_answer_sheet(spec, [])

@@ -43,7 +43,7 @@ class Result:
 
     keys: dict = field(default_factory=dict)
     students: list = field(default_factory=list)
-    papers: list = field(default_factory=list)
+    sheet_rows: list = field(default_factory=list)
     seconds: Counter = field(default_factory=Counter)
     files: int = 0
 
@@ -82,12 +82,12 @@ def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, 
     for part in parts:
         total.keys.update(part.keys)
         total.students.extend(part.students)
-        total.papers.extend(part.papers)
+        total.sheet_rows.extend(part.sheet_rows)
         total.seconds.update(part.seconds)
         total.files += part.files
     order = {s.id: i for i, s in enumerate(students)}
     total.students.sort(key=lambda entry: order[entry["id"]])
-    total.papers.sort(key=lambda paper: order[paper.student.id])
+    total.sheet_rows.sort(key=lambda row: order[row.id])
     t = time.perf_counter()
     _write_json(out / "instructor" / "key.json", {s.id: total.keys[s.id] for s in students})
     _write_json(out / "instructor" / "manifest.json", manifest(spec, total.students, templates))
@@ -95,7 +95,8 @@ def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, 
     if "pdf" in formats:
         from .typst import class_answer_sheet, compile_pdf
 
-        (out / "instructor" / "answer-sheet.pdf").write_bytes(compile_pdf(class_answer_sheet(total.papers)))
+        sheet = class_answer_sheet(spec, total.sheet_rows)
+        (out / "instructor" / "answer-sheet.pdf").write_bytes(compile_pdf(sheet, tagged=False))
         total.files += 1
     total.seconds["keys"] += time.perf_counter() - t
     return {"students": len(students), "questions": len(spec.questions), "files": total.files,
@@ -130,18 +131,18 @@ class _Job:
             t2 = time.perf_counter()
             result.seconds["notebooks"] += t2 - t1
             if "pdf" in self.formats:
-                from .typst import compile_pdf, render_typst
+                from .typst import compile_pdf, render_typst, sheet_row
 
                 (self.out / "students" / f"{student.id}.pdf").write_bytes(compile_pdf(render_typst(paper)))
                 t3 = time.perf_counter()
                 result.seconds["PDFs"] += t3 - t2
                 (self.out / "instructor" / "keys" / f"{student.id}.pdf").write_bytes(
-                    compile_pdf(render_typst(paper, solution=True)))
+                    compile_pdf(render_typst(paper, solution=True), tagged=False))
                 result.seconds["keys"] += time.perf_counter() - t3
                 result.files += 2
+                result.sheet_rows.append(sheet_row(paper))
             result.keys[student.id] = paper_key(paper)
             result.students.append(student_manifest(paper, checksums))
-            result.papers.append(_light(paper))
             if progress:
                 progress(done, total)
         return result
@@ -211,13 +212,6 @@ def spec_as_dict(spec: ExamSpec) -> dict:
     data.pop("source")
     data.pop("digest")
     return data
-
-
-def _light(paper: Paper) -> Paper:
-    """The paper without prompt and solution blocks: enough for the class answer sheet, cheap to pickle."""
-    questions = tuple(dataclasses.replace(q, variant=dataclasses.replace(q.variant, question=(), solution=()))
-                      for q in paper.questions)
-    return dataclasses.replace(paper, questions=questions)
 
 
 def _write(path: Path, text: str) -> None:
