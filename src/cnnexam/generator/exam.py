@@ -71,7 +71,7 @@ def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, 
     if workers == 1:
         parts = [job.run(list(students), progress, len(students))]
     else:
-        size = max(1, min(25, len(students) // (4 * workers)))  # small chunks: even load, live progress
+        size = max(1, min(10, len(students) // (4 * workers)))  # small chunks: even load, a short tail, live progress
         chunks = [list(students[i:i + size]) for i in range(0, len(students), size)]
         parts = []
         with multiprocessing.get_context("fork").Pool(workers) as pool:
