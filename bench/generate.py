@@ -1,7 +1,7 @@
 """Benchmark: the example exam for a class of 1,000 students, all default formats.
 
 Target (2 cores): at most 30 s wall and 1 GiB peak memory. Prints the wall time, the CPU seconds of
-each stage (sampling and solving, notebooks, PDFs, keys) so the slow one is visible, the peak resident
+each stage (sampling, solving, notebooks, PDFs, keys) so the slow one is visible, the peak resident
 memory of the main process and of the largest worker, and the peak of all processes together.
 
     python bench/generate.py [--students 1000] [--formats ipynb,pdf] [--workers N]

@@ -29,7 +29,7 @@ def test_init_then_generate_through_the_cli(tmp_path, capsys, example, exam_out)
     captured = capsys.readouterr()
     assert code == 0 and captured.err == ""  # no progress bar when the output is not a terminal
     assert re.fullmatch(rf"30 students x 12 questions: 62 files in {re.escape(str(out))} in \d+\.\d s \(\d+ workers?; "
-                        r"CPU time: sampling and solving \d+\.\d s, notebooks \d+\.\d s, PDFs 0\.0 s, keys \d+\.\d s\)\n",
+                        r"CPU time: sampling \d+\.\d s, solving \d+\.\d s, notebooks \d+\.\d s, PDFs 0\.0 s, keys \d+\.\d s\)\n",
                         captured.out)
     ids = [line.split(",")[0] for line in (folder / "roster.csv").read_text(encoding="utf-8").splitlines()[1:]]
     assert len(ids) == 30

@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
@@ -29,6 +30,16 @@ from .numbers import to_jsonable
 TOPICS = ("convolution", "pooling", "networks", "forward-backward", "concepts")
 DIFFICULTIES = ("easy", "medium", "hard")
 MAX_TRIES = 200
+
+
+class _SolveClock:
+    """CPU seconds this process has spent in templates' solve() and misconceptions(): what
+    ``cnnexam generate`` reports as solving, apart from sampling and checking variants."""
+
+    seconds = 0.0
+
+
+SOLVE_CLOCK = _SolveClock()
 
 
 @dataclass(frozen=True)
@@ -170,9 +181,12 @@ class Template(ABC):
         reason = ""
         for _ in range(MAX_TRIES):
             params = self.generate(rng, difficulty)
+            started = time.process_time()
             answers = self.solve(params)
+            wrong = self.misconceptions(params, answers)
+            SOLVE_CLOCK.seconds += time.process_time() - started
             slots = self.slots(params)
-            misconceptions, reason = _prune(slots, answers, self.misconceptions(params, answers))
+            misconceptions, reason = _prune(slots, answers, wrong)
             reason = reason or self.degenerate(params, answers) or _duplicate_options(slots)
             if not reason:
                 return Variant(self.id, self.version, self.title, self.topic, seed, difficulty, params,
