@@ -20,12 +20,19 @@ from cnnexam.solutions import conv, conv2d, conv2d_backward, conv_transpose2d, c
 FAST = settings(max_examples=100, deadline=None)
 MANY = settings(max_examples=300, deadline=None)
 
-# The two float paths, forced whatever the problem size: direct loops, and im2col + BLAS.
-PATHS = {"direct": 10**18, "gemm": 0}
+# The float paths, forced whatever the problem size: direct loops; im2col + BLAS on blocks of whole
+# samples (these small ones stacked together); one sample per block; bands of one output row.
+PATHS = {
+    "direct": {"_GEMM_MIN_MACS": 10**18},
+    "gemm": {"_GEMM_MIN_MACS": 0},
+    "gemm-per-sample": {"_GEMM_MIN_MACS": 0, "_STACK_BYTES": 1},
+    "gemm-row-bands": {"_GEMM_MIN_MACS": 0, "_BAND_BYTES": 1},
+}
 
 
 def use_path(monkeypatch_context, path):
-    monkeypatch_context.setattr(conv, "_GEMM_MIN_MACS", PATHS[path])
+    for name, value in PATHS[path].items():
+        monkeypatch_context.setattr(conv, name, value)
 
 
 class Config(NamedTuple):

@@ -1,9 +1,10 @@
 """Numba kernels of the reference engine: every compiled loop lives here, nothing else does.
 
-Rules for this module: only serial ``@njit(cache=True)`` functions (parallelism comes from BLAS, see the convolution section), no module
-globals, no validation. Inputs are contiguous 4-D NCHW arrays (int64 or float64) and plain ints; padding
-is done by the caller. The public functions in ``conv``, ``pooling`` and ``layers`` validate, pad,
-coerce dtypes and import this module on first use, so importing ``cnnexam`` never loads Numba.
+Rules for this module: only serial ``@njit(cache=True)`` functions (parallelism comes from BLAS, see
+the convolution section), no module globals, no validation. Inputs are contiguous 4-D NCHW arrays (int64 or float64) and plain ints; padding
+is done by the caller, except in im2col / col2im, which apply it themselves. The public functions in
+``conv``, ``pooling`` and ``layers`` validate, pad, coerce dtypes and import this module on first use,
+so importing ``cnnexam`` never loads Numba.
 """
 
 import numpy as np
@@ -82,39 +83,115 @@ def conv2d_weight_grad_direct(xp, gout, sh, sw, dh, dw, groups, gw):
                     gw[k, c, i, j] = acc
 
 
-@njit(cache=True)
-def im2col(xp, kh, kw, sh, sw, dh, dw, oh_n, ow_n, cols):
-    """Unfold one padded sample ``xp`` (C, Hp, Wp) into ``cols`` (C*kH*kW, OH*OW):
-    ``cols[(c*kH + i)*kW + j, y*OW + x] = xp[c, y*sh + i*dh, x*sw + j*dw]``."""
-    for c in range(xp.shape[0]):
-        for i in range(kh):
-            for j in range(kw):
-                r = (c * kh + i) * kw + j
-                for y in range(oh_n):
-                    row = y * sh + i * dh
-                    for x in range(ow_n):
-                        cols[r, y * ow_n + x] = xp[c, row, x * sw + j * dw]
+# The float path unfolds a block of the output at a time: whole samples, or a band of output rows of
+# one sample when a sample alone is too large (see conv._blocks). Padding is applied while unfolding and
+# dropped while folding back, so no padded copy of the input or of its gradient is ever made. Rows are
+# copied through 1-D slices, which LLVM vectorizes (indexing the 2-D arrays was twice as slow).
 
 
 @njit(cache=True)
-def col2im(cols, kh, kw, sh, sw, dh, dw, oh_n, ow_n, gxp):
-    """Adjoint of ``im2col``: add ``cols`` (C*kH*kW, OH*OW) into the zeroed padded sample ``gxp`` (C, Hp, Wp)."""
-    for c in range(gxp.shape[0]):
-        for i in range(kh):
-            for j in range(kw):
-                r = (c * kh + i) * kw + j
-                for y in range(oh_n):
-                    row = y * sh + i * dh
-                    for x in range(ow_n):
-                        gxp[c, row, x * sw + j * dw] += cols[r, y * ow_n + x]
+def _taps(size, out_size, offset, stride):
+    """The output indices lo..hi-1 whose input index ``o * stride + offset`` lies in 0..size-1."""
+    lo = max(0, -(offset // stride))
+    return lo, max(lo, min(out_size, (size - 1 - offset) // stride + 1))
+
+
+@njit(cache=True)
+def _unfold_row(plane, i, j, y0, sh, sw, dh, dw, top, left, ow_n, dst):
+    """One row of im2col: ``dst[t*OW + o] = plane[(y0 + t)*sh + i*dh - top, o*sw + j*dw - left]``, 0 in
+    the padding, for one input channel ``plane`` (H, W) and kernel tap (i, j)."""
+    h, w = plane.shape
+    off = j * dw - left
+    lo, hi = _taps(w, ow_n, off, sw)
+    for t in range(dst.shape[0] // ow_n):
+        d = dst[t * ow_n : (t + 1) * ow_n]
+        row = (y0 + t) * sh + i * dh - top
+        inside = 0 <= row < h
+        for o in range(lo if inside else ow_n):
+            d[o] = 0.0
+        for o in range(hi if inside else ow_n, ow_n):
+            d[o] = 0.0
+        if not inside:
+            continue
+        src = plane[row]
+        if sw == 1:
+            part, run = d[lo:hi], src[lo + off : hi + off]
+            for o in range(hi - lo):
+                part[o] = run[o]
+        else:
+            for o in range(lo, hi):
+                d[o] = src[o * sw + off]
+
+
+@njit(cache=True)
+def _fold_row(src, i, j, y0, sh, sw, dh, dw, top, left, ow_n, plane):
+    """Adjoint of ``_unfold_row``: add the row ``src`` into the gradient ``plane`` (H, W), dropping what
+    falls in the padding."""
+    h, w = plane.shape
+    off = j * dw - left
+    lo, hi = _taps(w, ow_n, off, sw)
+    for t in range(src.shape[0] // ow_n):
+        row = (y0 + t) * sh + i * dh - top
+        if row < 0 or row >= h:
+            continue
+        run = src[t * ow_n + lo : t * ow_n + hi]
+        if sw == 1:
+            part = plane[row, lo + off : hi + off]
+            for o in range(hi - lo):
+                part[o] += run[o]
+        else:
+            dst = plane[row]
+            for o in range(hi - lo):
+                dst[(lo + o) * sw + off] += run[o]
+
+
+@njit(cache=True)
+def im2col(x, first, y0, kh, kw, sh, sw, dh, dw, top, left, ow_n, cols):
+    """Unfold output rows y0.. of the samples first.. of ``x`` (N, C, H, W) into ``cols`` (samples,
+    C*kH*kW, rows*OW): ``cols[s, (c*kH + i)*kW + j, t*OW + o] = x[first + s, c, y*sh + i*dh - top,
+    o*sw + j*dw - left]`` with ``y = y0 + t``, or 0 where that falls in the padding."""
+    for s in range(cols.shape[0]):
+        for c in range(x.shape[1]):
+            for i in range(kh):
+                for j in range(kw):
+                    dst = cols[s, (c * kh + i) * kw + j]
+                    _unfold_row(x[first + s, c], i, j, y0, sh, sw, dh, dw, top, left, ow_n, dst)
+
+
+@njit(cache=True)
+def col2im(cols, first, y0, kh, kw, sh, sw, dh, dw, top, left, ow_n, gx):
+    """Adjoint of ``im2col``: add ``cols`` (samples, C*kH*kW, rows*OW) for output rows y0.. of the samples
+    first.. into ``gx`` (N, C, H, W), dropping what falls in the padding."""
+    for s in range(cols.shape[0]):
+        for c in range(gx.shape[1]):
+            for i in range(kh):
+                for j in range(kw):
+                    src = cols[s, (c * kh + i) * kw + j]
+                    _fold_row(src, i, j, y0, sh, sw, dh, dw, top, left, ow_n, gx[first + s, c])
+
+
+@njit(cache=True)
+def col2im_im2col(cols, x, first, y0, kh, kw, sh, sw, dh, dw, top, left, ow_n, gx):
+    """``col2im`` of ``cols`` into ``gx``, then ``im2col`` of ``x`` into ``cols``, row by row: each row
+    is refilled while still in cache, which saves a trip through memory when the matrix does not fit."""
+    for s in range(cols.shape[0]):
+        for c in range(x.shape[1]):
+            for i in range(kh):
+                for j in range(kw):
+                    row = cols[s, (c * kh + i) * kw + j]
+                    _fold_row(row, i, j, y0, sh, sw, dh, dw, top, left, ow_n, gx[first + s, c])
+                    _unfold_row(x[first + s, c], i, j, y0, sh, sw, dh, dw, top, left, ow_n, row)
 
 
 @njit(cache=True)
 def add_channel_bias(out, bias):
-    """``out[k, :] += bias[k]`` for one sample's output rows ``out`` (C_out, OH*OW)."""
-    for k in range(out.shape[0]):
-        for t in range(out.shape[1]):
-            out[k, t] += bias[k]
+    """``out[s, k, :] += bias[k]`` for a block of results ``out`` (samples, C_out, positions) (NumPy's
+    broadcasting add took three times as long)."""
+    for s in range(out.shape[0]):
+        for k in range(out.shape[1]):
+            row, b = out[s, k], bias[k]
+            for t in range(row.shape[0]):
+                row[t] += b
 
 
 # ---- pooling kernels (pooling.py) ----

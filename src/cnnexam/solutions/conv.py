@@ -12,6 +12,7 @@ go through im2col and a BLAS matrix product per group, the way PyTorch's CPU ker
 
 from __future__ import annotations
 
+import threading
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -19,7 +20,7 @@ import numpy as np
 from ._args import Pair, as_array, pair, positive_int, result_dtype, to_nchw
 
 # Below this many multiply-accumulates per sample, direct loops beat im2col + BLAS (which costs a few
-# microseconds of Python per sample).
+# microseconds of Python per block of samples).
 _GEMM_MIN_MACS = 1 << 12
 
 
@@ -244,21 +245,52 @@ def _use_gemm(dtype, c_out: int, out: Pair, w_shape) -> bool:
 
 
 def _group_slices(w_shape, groups: int) -> list[tuple[slice, slice]]:
-    """Per group: its rows of a sample's im2col matrix (C_in*kH*kW, OH*OW) and its filters."""
+    """Per group: its rows of an im2col matrix (C_in*kH*kW, columns) and its filters."""
     rows, per_group = w_shape[1] * w_shape[2] * w_shape[3], w_shape[0] // groups
     return [(slice(g * rows, (g + 1) * rows), slice(g * per_group, (g + 1) * per_group)) for g in range(groups)]
 
 
-# The im2col paths below work one sample at a time: a sample's im2col matrix stays in cache between the
-# unfolding and the matrix products (a whole-batch matrix was markedly slower), and the products read and
-# write the NCHW arrays directly.
+# The im2col path works on blocks of the output: each is unfolded by one Numba call into a scratch
+# matrix, then multiplied by one (stacked) BLAS product per group that writes straight into the NCHW
+# result. Small samples are stacked up to _STACK_BYTES of matrix, so that they cost one call for many
+# (larger stacks fell out of cache and were slower); a sample whose matrix exceeds _BAND_BYTES is cut
+# into bands of output rows. Below that a whole sample is one product, the most efficient (16 MB holds
+# a 64-channel 56x56 sample with a 3x3 kernel).
+_STACK_BYTES = 1 << 18
+_BAND_BYTES = 1 << 24
+
+_workspace = threading.local()
+
+
+def _buffer(size: int) -> np.ndarray:
+    """A float64 scratch array of ``size`` elements, reused from call to call (per thread): a fresh
+    multi-megabyte array costs a page fault per 4 kB on first touch, which can take longer than the
+    convolution itself."""
+    buffer = getattr(_workspace, "buffer", None)
+    if buffer is None or buffer.size < size:
+        buffer = _workspace.buffer = np.empty(size)
+    return buffer[:size]
+
+
+def _blocks(n: int, oh: int, ow: int, col_rows: int):
+    """The blocks of the output, as (first sample, first output row, im2col matrix (samples, col_rows,
+    rows * ow)), the matrix a contiguous view of the scratch buffer."""
+    row_bytes = 8 * col_rows * ow
+    if oh * row_bytes <= _BAND_BYTES:
+        samples = max(1, min(n, _STACK_BYTES // (oh * row_bytes)))
+        spans = [(first, 0, min(samples, n - first), oh) for first in range(0, n, samples)]
+    else:
+        rows = max(1, _BAND_BYTES // row_bytes)
+        spans = [(first, y0, 1, min(rows, oh - y0)) for first in range(n) for y0 in range(0, oh, rows)]
+    buffer = _buffer(max(count * rows for _, _, count, rows in spans) * col_rows * ow)
+    for first, y0, count, rows in spans:
+        yield first, y0, buffer[: count * col_rows * rows * ow].reshape(count, col_rows, rows * ow)
 
 
 def _forward(x, w, b, geometry: _Geometry) -> np.ndarray:
     """Cross-correlation of 4-D ``x`` and ``w`` (both of the result dtype) plus optional bias ``b``."""
     from . import _kernels
 
-    xp = _pad(x, geometry.pads)
     n, c_in = x.shape[:2]
     c_out, _, kh, kw = w.shape
     (sh, sw), (dh, dw), (oh, ow) = geometry.stride, geometry.dilation, geometry.out
@@ -267,18 +299,19 @@ def _forward(x, w, b, geometry: _Geometry) -> np.ndarray:
         b = b.astype(x.dtype, copy=False)
     if not _use_gemm(x.dtype, c_out, geometry.out, w.shape):
         bias = np.zeros(c_out, x.dtype) if b is None else b
-        _kernels.conv2d_direct(xp, w, bias, sh, sw, dh, dw, geometry.groups, out)
+        _kernels.conv2d_direct(_pad(x, geometry.pads), w, bias, sh, sw, dh, dw, geometry.groups, out)
         return out
+    top, _, left, _ = geometry.pads
     slices = _group_slices(w.shape, geometry.groups)
     w2 = w.reshape(c_out, -1)
     out3 = out.reshape(n, c_out, oh * ow)
-    cols = np.empty((c_in * kh * kw, oh * ow))
-    for s in range(n):
-        _kernels.im2col(xp[s], kh, kw, sh, sw, dh, dw, oh, ow, cols)
+    for first, y0, cols in _blocks(n, oh, ow, c_in * kh * kw):
+        _kernels.im2col(x, first, y0, kh, kw, sh, sw, dh, dw, top, left, ow, cols)
+        block = out3[first : first + len(cols), :, y0 * ow : y0 * ow + cols.shape[2]]
         for rows, filters in slices:
-            np.matmul(w2[filters], cols[rows], out=out3[s, filters])
+            np.matmul(w2[filters], cols[:, rows], out=block[:, filters])
         if b is not None:
-            _kernels.add_channel_bias(out3[s], b)
+            _kernels.add_channel_bias(block, b)
     return out
 
 
@@ -293,27 +326,26 @@ def _backward(grad, w, geometry: _Geometry, input_shape, x=None):
     n, c_out, oh, ow = grad.shape
     c_in, h, width = input_shape[1:]
     kh, kw = w.shape[2:]
-    xp = None if x is None else _pad(x, geometry.pads)
-    grad_padded = np.zeros((n, c_in, h + top + bottom, width + left + right), dtype=grad.dtype)
     grad_weight = None if x is None else np.zeros(w.shape, dtype=grad.dtype)
     if not _use_gemm(grad.dtype, c_out, (oh, ow), w.shape):
+        grad_padded = np.zeros((n, c_in, h + top + bottom, width + left + right), dtype=grad.dtype)
         _kernels.conv2d_input_grad_direct(grad, w, sh, sw, dh, dw, groups, grad_padded)
         if x is not None:
-            _kernels.conv2d_weight_grad_direct(xp, grad, sh, sw, dh, dw, groups, grad_weight)
-    else:
-        slices = _group_slices(w.shape, groups)
-        w2t = w.reshape(c_out, -1).T
-        gw2 = None if x is None else grad_weight.reshape(c_out, -1)
-        grad3 = grad.reshape(n, c_out, oh * ow)
-        cols = np.empty((c_in * kh * kw, oh * ow))
-        for s in range(n):
+            _kernels.conv2d_weight_grad_direct(_pad(x, geometry.pads), grad, sh, sw, dh, dw, groups, grad_weight)
+        return np.ascontiguousarray(grad_padded[:, :, top : top + h, left : left + width]), grad_weight
+    grad_input = np.zeros(input_shape, dtype=grad.dtype)
+    slices = _group_slices(w.shape, groups)
+    w2t = w.reshape(c_out, -1).T
+    gw2 = None if x is None else grad_weight.reshape(c_out, -1)
+    grad3 = grad.reshape(n, c_out, oh * ow)
+    for first, y0, cols in _blocks(n, oh, ow, c_in * kh * kw):
+        block = grad3[first : first + len(cols), :, y0 * ow : y0 * ow + cols.shape[2]]
+        for rows, filters in slices:
+            np.matmul(w2t[:, filters], block[:, filters], out=cols[:, rows])
+        if x is None:
+            _kernels.col2im(cols, first, y0, kh, kw, sh, sw, dh, dw, top, left, ow, grad_input)
+        else:
+            _kernels.col2im_im2col(cols, x, first, y0, kh, kw, sh, sw, dh, dw, top, left, ow, grad_input)
             for rows, filters in slices:
-                np.matmul(w2t[:, filters], grad3[s, filters], out=cols[rows])
-            _kernels.col2im(cols, kh, kw, sh, sw, dh, dw, oh, ow, grad_padded[s])
-            if x is not None:
-                _kernels.im2col(xp[s], kh, kw, sh, sw, dh, dw, oh, ow, cols)
-                for rows, filters in slices:
-                    gw2[filters] += grad3[s, filters] @ cols[rows].T
-    if top or bottom or left or right:
-        grad_padded = np.ascontiguousarray(grad_padded[:, :, top : top + h, left : left + width])
-    return grad_padded, grad_weight
+                gw2[filters] += np.matmul(block[:, filters], cols[:, rows].transpose(0, 2, 1)).sum(axis=0)
+    return grad_input, grad_weight
