@@ -178,6 +178,24 @@ def test_conv2d_backward_matches_finite_differences(path, cfg, seed):
     np.testing.assert_allclose(grad_b, numeric_b, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_kernel_taps_that_miss_the_input_entirely(path):
+    """A dilated kernel wider than a 1-pixel input with 'same' padding: the outer taps read only padding
+    (the unfolding must not write past its row for them) and the centre tap carries every gradient."""
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal((2, 2, 1, 1)), rng.standard_normal((3, 2, 3, 3))
+    kwargs = dict(stride=1, padding="same", dilation=2, groups=1)
+    grad = rng.standard_normal((2, 3, 1, 1))
+    with pytest.MonkeyPatch.context() as patch:
+        use_path(patch, path)
+        result = conv2d(x, w, **kwargs)
+        grads = conv2d_backward(x, w, grad, **kwargs)
+    assert_close(result, conv2d_naive(x, w, None, **kwargs))
+    for got, expected in zip(grads, conv2d_backward_naive(x, w, grad, **kwargs)):
+        assert_close(got, expected)
+    assert_close(grads[0], np.einsum("nk,kc->nc", grad[:, :, 0, 0], w[:, :, 1, 1])[:, :, None, None])
+
+
 def test_uncovered_input_rows_and_columns_get_zero_gradient():
     # 6 pixels, kernel 3, stride 2: windows start at 0 and 2, so row / column 5 is never read
     x = np.arange(36).reshape(6, 6)

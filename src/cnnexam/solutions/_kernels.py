@@ -91,8 +91,9 @@ def conv2d_weight_grad_direct(xp, gout, sh, sw, dh, dw, groups, gw):
 
 @njit(cache=True)
 def _taps(size, out_size, offset, stride):
-    """The output indices lo..hi-1 whose input index ``o * stride + offset`` lies in 0..size-1."""
-    lo = max(0, -(offset // stride))
+    """The output indices lo..hi-1 whose input index ``o * stride + offset`` lies in 0..size-1, with
+    0 <= lo <= hi <= out_size (a tap can miss the input altogether: a dilated kernel wider than it)."""
+    lo = min(out_size, max(0, -(offset // stride)))
     return lo, max(lo, min(out_size, (size - 1 - offset) // stride + 1))
 
 
