@@ -555,3 +555,15 @@ def test_conv2d_backward_argument_errors(args, kwargs, message):
 def test_conv_transpose2d_argument_errors(args, kwargs, message):
     with pytest.raises(ValueError, match=message):
         conv_transpose2d(*args, **kwargs)
+
+
+def test_huge_finite_values_are_accepted_and_one_nan_or_infinity_anywhere_is_not():
+    """The finiteness check's fast path (x.x finite) overflows for huge values: they must still pass."""
+    x = np.full((2, 3, 5, 5), 1e200)
+    assert np.isfinite(conv2d(x, np.full((1, 3, 1, 1), 1e-200))).all()
+    for bad in (np.nan, np.inf, -np.inf):
+        for index in [(0, 0, 0, 0), (1, 2, 4, 4), (1, 0, 2, 3)]:
+            y = np.ones((2, 3, 5, 5))
+            y[index] = bad
+            with pytest.raises(ValueError, match="input: contains NaN or infinity"):
+                conv2d(y, np.ones((1, 3, 1, 1)))

@@ -1,10 +1,10 @@
 """Numba kernels of the reference engine: every compiled loop lives here, nothing else does.
 
 Rules for this module: only serial ``@njit(cache=True)`` functions (parallelism comes from BLAS, see
-the convolution section), no module globals, no validation. Inputs are contiguous 4-D NCHW arrays (int64 or float64) and plain ints; padding
-is done by the caller, except in im2col / col2im, which apply it themselves. The public functions in
-``conv``, ``pooling`` and ``layers`` validate, pad, coerce dtypes and import this module on first use,
-so importing ``cnnexam`` never loads Numba.
+the convolution section), no module globals, no validation. Inputs are contiguous 4-D NCHW arrays
+(int64 or float64) and plain ints; padding is done by the caller, except in im2col / col2im, which
+apply it themselves. The public functions in ``conv``, ``pooling`` and ``layers`` validate, pad,
+coerce dtypes and import this module on first use, so importing ``cnnexam`` never loads Numba.
 """
 
 import numpy as np
