@@ -154,6 +154,11 @@ def conv_case(shape, rng, budget, min_repeats):
 
         fns["torch"] = torch_fb
     first, row = time_each(fns, budget, min_repeats)
+    if torch is not None:  # the engine's own code is serial (BLAS threads only): torch on one core too
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        row["torch1"] = time_each({"torch1": torch_fb}, budget, min_repeats)[1]["torch1"]
+        torch.set_num_threads(threads)
     row["first"] = first["fwd"]
     row["flops"] = 3 * 2 * n * k_out * c * k * k * g.shape[2] * g.shape[3]
     return row
@@ -229,12 +234,13 @@ def main() -> None:
     print(f"max_pool2d: kernel_size {POOL_KERNEL}, stride {POOL_STRIDE}, padding {POOL_PADDING}")
     print("times: medians of repeated calls after one warm-up call")
     print("ratios: engine fwd+bwd time / other fwd+bwd time (below 1: the engine is faster)")
+    print("torch 1 thr: torch limited to one thread, for comparison per core (the target is against all threads)")
     print("GFLOP/s counts 2*N*K*C*k*k*Ho*Wo per forward, x3 for forward+backward")
     print()
 
     header = (
         f"{'op':<6} {'N,C,H,W,K,k':<18} {'first call':>10} {'eng fwd':>10} {'eng f+b':>10} {'GFLOP/s':>8} "
-        f"{'numpy f+b':>10} {'/numpy':>7} {'torch f+b':>10} {'/torch':>7}"
+        f"{'numpy f+b':>10} {'/numpy':>7} {'torch f+b':>10} {'/torch':>7} {'torch 1 thr':>11} {'/torch 1':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -249,7 +255,8 @@ def main() -> None:
                 f"{op:<6} {label:<18} {fmt_time(row['first']):>10} {fmt_time(row['fwd']):>10} "
                 f"{fmt_time(row['fb']):>10} {gflops:>8} {fmt_time(row['numpy']):>10} "
                 f"{fmt_ratio(row['fb'], row['numpy']):>7} {fmt_time(row.get('torch')):>10} "
-                f"{fmt_ratio(row['fb'], row.get('torch')):>7}",
+                f"{fmt_ratio(row['fb'], row.get('torch')):>7} {fmt_time(row.get('torch1')):>11} "
+                f"{fmt_ratio(row['fb'], row.get('torch1')):>8}",
                 flush=True,
             )
             if op == "conv":
