@@ -87,6 +87,31 @@ def test_a_worker_that_dies_costs_only_its_own_file(classroom, tmp_path, monkeyp
     assert row["message"] == "the grader could not grade this file (the grading process died while reading this file)"
 
 
+def test_a_pool_that_breaks_between_two_chunks_loses_nothing(classroom, tmp_path, monkeypatch):
+    """A worker can die after one chunk is handed out and before the next, so that handing out the next
+    raises instead of a result: that chunk still goes to a fresh pool and the batch is graded in full."""
+    folder = classroom.hand_in(tmp_path / "in")
+    real = pipeline.ProcessPoolExecutor
+    handed_out = []
+
+    class Fragile(real):
+        def submit(self, fn, /, *args, **kwargs):
+            handed_out.append(args)
+            if len(handed_out) == 2:  # kill a worker, and wait until the pool knows it is broken
+                victim = next(iter(self._processes.values()))
+                victim.kill()
+                deadline = time.monotonic() + 30
+                while not self._broken and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                assert self._broken
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", Fragile)
+    summary = grade_class(classroom.out, folder, tmp_path / "grades.sqlite", workers=2)
+    assert (summary.graded, summary.rejected) == (len(classroom.ids), 0)
+    assert {row["status"] for row in submissions(tmp_path / "grades.sqlite").values()} == {"graded"}
+
+
 def test_a_slow_submission_times_out_and_the_batch_goes_on(classroom, tmp_path, monkeypatch):
     folder = classroom.hand_in(tmp_path / "in")
     grade_one = pipeline._grade

@@ -119,24 +119,34 @@ def _parallel(items: Iterator[tuple[Submission, str]], context: ExamContext, wor
     window: dict[Future, list] = {}
     crashed: list[tuple[Submission, str]] = []
     broken = False
+
+    def collect(keep: int) -> Iterator[Outcome]:
+        """The outcomes of finished chunks, until at most ``keep`` are in flight."""
+        nonlocal broken
+        while len(window) > keep:
+            done, _ = wait(window, return_when=FIRST_COMPLETED)
+            for future in done:
+                part = window.pop(future)
+                try:
+                    yield from future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    crashed.extend(part)
+
     try:
-        chunks = iter(lambda: list(itertools.islice(items, size)), [])
-        for chunk in itertools.chain(chunks, [None]):
-            while window and (chunk is None or broken or len(window) >= 2 * workers):
-                done, _ = wait(window, return_when=FIRST_COMPLETED)
-                for future in done:
-                    part = window.pop(future)
-                    try:
-                        yield from future.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        crashed.extend(part)
-            if chunk is None:
-                break
-            if broken:
-                pool.shutdown(wait=True)
-                pool, broken = ProcessPoolExecutor(workers, mp_context=fork), False
-            window[pool.submit(_grade_chunk, chunk)] = chunk
+        for chunk in iter(lambda: list(itertools.islice(items, size)), []):
+            yield from collect(2 * workers - 1)
+            while True:
+                if broken:
+                    yield from collect(0)
+                    pool.shutdown(wait=True)
+                    pool, broken = ProcessPoolExecutor(workers, mp_context=fork), False
+                try:
+                    window[pool.submit(_grade_chunk, chunk)] = chunk
+                    break
+                except BrokenProcessPool:  # a worker died since the last look: found out here, not in a result
+                    broken = True
+        yield from collect(0)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     for submission, received in crashed:
