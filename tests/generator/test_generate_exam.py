@@ -3,6 +3,7 @@ roster give byte-identical notebooks, key.json and manifest.json, whatever the n
 
 import hashlib
 import json
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -71,6 +72,28 @@ def test_generate_reports_bad_input(example, tmp_path, capsys):
 def test_workers_do_not_change_a_byte(example, exam_out, generate, tmp_path):
     again = generate(example / "exam.toml", example / "roster.csv", tmp_path / "one-worker", 1)
     assert files(again) == files(exam_out)
+
+
+def test_a_worker_that_dies_stops_the_run_with_a_clear_error(example, tmp_path, capsys, monkeypatch):
+    """A killed worker (the out-of-memory killer) must not leave the command waiting forever."""
+    from cnnexam.generator import exam
+
+    run = exam._Job.run
+
+    def dies_on_s005(self, students, *args):
+        if any(s.id == "s005" for s in students):
+            os._exit(9)
+        return run(self, students, *args)
+
+    monkeypatch.setattr(exam._Job, "run", dies_on_s005)  # inherited by the forked workers
+    out = tmp_path / "out"
+    code = main(["generate", str(example / "exam.toml"), "--roster", str(example / "roster.csv"), "--out", str(out),
+                 "--formats", "ipynb", "--workers", "2"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert re.fullmatch(rf"\ncnnexam: error: a worker process died while writing papers \(out of memory\?\): the "
+                        rf"files of \d+ of 30 students are complete in {re.escape(str(out))}\. Run the command again "
+                        r"\(it writes identical files\); --workers 1 takes the least memory\n", err), err
 
 
 def test_a_student_regenerated_alone_gets_the_same_paper(example, practice_spec, practice_out, generate, tmp_path):

@@ -18,7 +18,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from cnnexam.generator.exam import STAGES, generate_exam, progress_bar
+    from cnnexam.generator.exam import STAGES, GenerationError, generate_exam, progress_bar
     from cnnexam.generator.spec import load_roster, load_spec
 
     spec = load_spec(args.spec)
@@ -26,7 +26,11 @@ def run(args) -> int:
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     if args.workers is not None and args.workers < 1:
         raise ValueError("--workers must be at least 1")
-    summary = generate_exam(spec, students, args.out, formats, args.workers, progress_bar(sys.stderr))
+    try:
+        summary = generate_exam(spec, students, args.out, formats, args.workers, progress_bar(sys.stderr))
+    except GenerationError as error:
+        print(f"\ncnnexam: error: {error}", file=sys.stderr)
+        return 1
     stages = ", ".join(f"{name} {summary['stage_seconds'].get(name, 0.0):.1f} s" for name in STAGES)
     print(f"{summary['students']} students x {summary['questions']} questions: {summary['files']} files in "
           f"{args.out} in {summary['seconds']:.1f} s ({summary['workers']} workers; CPU time: {stages})")

@@ -24,6 +24,8 @@ import os
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -35,6 +37,10 @@ from .spec import ExamSpec, Student
 
 FORMATS = ("ipynb", "pdf")
 STAGES = ("sampling", "solving", "notebooks", "PDFs", "keys")
+
+
+class GenerationError(RuntimeError):
+    """Generation stopped for a reason outside the spec and roster (those raise SpecError)."""
 
 
 @dataclass
@@ -74,11 +80,21 @@ def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, 
         size = max(1, min(10, len(students) // (4 * workers)))  # small chunks: even load, a short tail, live progress
         chunks = [list(students[i:i + size]) for i in range(0, len(students), size)]
         parts = []
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for part in pool.imap_unordered(job.run, chunks):
-                parts.append(part)
-                if progress:
-                    progress(sum(len(r.students) for r in parts), len(students))
+        # concurrent.futures, not multiprocessing.Pool: when a worker dies (the out-of-memory killer, a
+        # crash in a native library) the pool reports it instead of waiting forever for the lost chunk.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            try:
+                for future in as_completed([pool.submit(job.run, chunk) for chunk in chunks]):
+                    parts.append(future.result())
+                    if progress:
+                        progress(sum(len(r.students) for r in parts), len(students))
+            except BrokenProcessPool:
+                done = sum(len(r.students) for r in parts)
+                raise GenerationError(
+                    f"a worker process died while writing papers (out of memory?): the files of {done} of "
+                    f"{len(students)} students are complete in {out}. Run the command again (it writes identical "
+                    "files); --workers 1 takes the least memory"
+                ) from None
     for part in parts:
         total.keys.update(part.keys)
         total.students.extend(part.students)
