@@ -160,28 +160,20 @@ def im2col(x, first, y0, kh, kw, sh, sw, dh, dw, top, left, ow_n, cols):
 
 
 @njit(cache=True)
-def col2im(cols, first, y0, kh, kw, sh, sw, dh, dw, top, left, ow_n, gx):
+def col2im(cols, first, y0, kh, kw, sh, sw, dh, dw, top, left, ow_n, gx, x):
     """Adjoint of ``im2col``: add ``cols`` (samples, C*kH*kW, rows*OW) for output rows y0.. of the samples
-    first.. into ``gx`` (N, C, H, W), dropping what falls in the padding."""
+    first.. into ``gx`` (N, C, H, W), dropping what falls in the padding. Unless ``x`` is empty, each row
+    is then refilled with ``im2col`` of ``x`` while still in cache (the weight gradient needs it), which
+    saves a trip through memory when the matrix does not fit."""
+    refill = x.size > 0
     for s in range(cols.shape[0]):
         for c in range(gx.shape[1]):
             for i in range(kh):
                 for j in range(kw):
-                    src = cols[s, (c * kh + i) * kw + j]
-                    _fold_row(src, i, j, y0, sh, sw, dh, dw, top, left, ow_n, gx[first + s, c])
-
-
-@njit(cache=True)
-def col2im_im2col(cols, x, first, y0, kh, kw, sh, sw, dh, dw, top, left, ow_n, gx):
-    """``col2im`` of ``cols`` into ``gx``, then ``im2col`` of ``x`` into ``cols``, row by row: each row
-    is refilled while still in cache, which saves a trip through memory when the matrix does not fit."""
-    for s in range(cols.shape[0]):
-        for c in range(x.shape[1]):
-            for i in range(kh):
-                for j in range(kw):
                     row = cols[s, (c * kh + i) * kw + j]
                     _fold_row(row, i, j, y0, sh, sw, dh, dw, top, left, ow_n, gx[first + s, c])
-                    _unfold_row(x[first + s, c], i, j, y0, sh, sw, dh, dw, top, left, ow_n, row)
+                    if refill:
+                        _unfold_row(x[first + s, c], i, j, y0, sh, sw, dh, dw, top, left, ow_n, row)
 
 
 @njit(cache=True)

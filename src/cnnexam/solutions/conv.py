@@ -260,6 +260,7 @@ _STACK_BYTES = 1 << 18
 _BAND_BYTES = 1 << 24
 
 _workspace = threading.local()
+_NO_INPUT = np.empty((0, 0, 0, 0))  # col2im's x when only the input gradient is wanted (no refill)
 
 
 def _buffer(size: int) -> np.ndarray:
@@ -338,14 +339,13 @@ def _backward(grad, w, geometry: _Geometry, input_shape, x=None):
     w2t = w.reshape(c_out, -1).T
     gw2 = None if x is None else grad_weight.reshape(c_out, -1)
     grad3 = grad.reshape(n, c_out, oh * ow)
+    refill = _NO_INPUT if x is None else x
     for first, y0, cols in _blocks(n, oh, ow, c_in * kh * kw):
         block = grad3[first : first + len(cols), :, y0 * ow : y0 * ow + cols.shape[2]]
         for rows, filters in slices:
             np.matmul(w2t[:, filters], block[:, filters], out=cols[:, rows])
-        if x is None:
-            _kernels.col2im(cols, first, y0, kh, kw, sh, sw, dh, dw, top, left, ow, grad_input)
-        else:
-            _kernels.col2im_im2col(cols, x, first, y0, kh, kw, sh, sw, dh, dw, top, left, ow, grad_input)
+        _kernels.col2im(cols, first, y0, kh, kw, sh, sw, dh, dw, top, left, ow, grad_input, refill)
+        if x is not None:
             for rows, filters in slices:
                 gw2[filters] += np.matmul(block[:, filters], cols[:, rows].transpose(0, 2, 1)).sum(axis=0)
     return grad_input, grad_weight
