@@ -580,28 +580,17 @@ def repro(cfg):
     return lines
 
 
-# The float convolution's code paths (see cnnexam.solutions.conv): direct loops; im2col + BLAS on
-# blocks of stacked samples, of one sample, or of one output row.
-CONV_PATHS = {
-    "auto": {},
-    "direct": {"_GEMM_MIN_MACS": 10**18},
-    "gemm": {"_GEMM_MIN_MACS": 0},
-    "gemm-per-sample": {"_GEMM_MIN_MACS": 0, "_STACK_BYTES": 1},
-    "gemm-row-bands": {"_GEMM_MIN_MACS": 0, "_BAND_BYTES": 1},
-}
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=3000, help="configurations per function (default 3000)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", default="", help="comma-separated function names")
     parser.add_argument("--show", type=int, default=3, help="mismatching configurations printed per function")
-    parser.add_argument("--conv-path", choices=sorted(CONV_PATHS), default="auto",
+    parser.add_argument("--conv-path", choices=["auto", *engine.conv.CODE_PATHS], default="auto",
                         help="force the float convolutions through one code path (these small configurations "
                              "otherwise take the direct loops)")
     options = parser.parse_args()
-    for name, value in CONV_PATHS[options.conv_path].items():
+    for name, value in engine.conv.CODE_PATHS.get(options.conv_path, {}).items():
         setattr(engine.conv, name, value)
     names = [n for n in options.only.split(",") if n] or list(SPECS)
     unknown = [n for n in names if n not in SPECS]

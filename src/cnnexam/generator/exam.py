@@ -79,19 +79,19 @@ def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, 
     else:
         size = max(1, min(10, len(students) // (4 * workers)))  # small chunks: even load, a short tail, live progress
         chunks = [list(students[i:i + size]) for i in range(0, len(students), size)]
-        parts = []
+        parts, written = [], 0
         # concurrent.futures, not multiprocessing.Pool: when a worker dies (the out-of-memory killer, a
         # crash in a native library) the pool reports it instead of waiting forever for the lost chunk.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             try:
                 for future in as_completed([pool.submit(job.run, chunk) for chunk in chunks]):
                     parts.append(future.result())
+                    written += len(parts[-1].students)
                     if progress:
-                        progress(sum(len(r.students) for r in parts), len(students))
+                        progress(written, len(students))
             except BrokenProcessPool:
-                done = sum(len(r.students) for r in parts)
                 raise GenerationError(
-                    f"a worker process died while writing papers (out of memory?): the files of {done} of "
+                    f"a worker process died while writing papers (out of memory?): the files of {written} of "
                     f"{len(students)} students are complete in {out}. Run the command again (it writes identical "
                     "files); --workers 1 takes the least memory"
                 ) from None

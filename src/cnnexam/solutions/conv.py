@@ -259,6 +259,16 @@ def _group_slices(w_shape, groups: int) -> list[tuple[slice, slice]]:
 _STACK_BYTES = 1 << 18
 _BAND_BYTES = 1 << 24
 
+# Settings of this module that force each float code path whatever the problem size, for the tests and
+# bench/torch_agreement.py: direct loops; im2col + BLAS on blocks of (stacked) samples; one sample per
+# block; bands of one output row.
+CODE_PATHS = {
+    "direct": {"_GEMM_MIN_MACS": 10**18},
+    "gemm": {"_GEMM_MIN_MACS": 0},
+    "gemm-per-sample": {"_GEMM_MIN_MACS": 0, "_STACK_BYTES": 1},
+    "gemm-row-bands": {"_GEMM_MIN_MACS": 0, "_BAND_BYTES": 1},
+}
+
 _workspace = threading.local()
 _NO_INPUT = np.empty((0, 0, 0, 0))  # col2im's x when only the input gradient is wanted (no refill)
 
