@@ -150,6 +150,12 @@ ROSTERS = {
     "control-character-id": ('id,name\n"s\x0701",Ada\n',
                              ("line 2: id 's\\x0701' cannot be used in a file name (no / \\ : * ? \" < > |, control "
                              "characters or leading dot)")),
+    "unclosed-quote": ('id,name\ns001,"Ada\ns002,Alan\ns003,Grace\n',
+                       ('line 2: a quote (") opens a field that does not end on this line; expected one student per '
+                        'line (a quote inside a field is written "")')),
+    "newline-in-field": ('id,name\ns001,Ada\ns002,"Alan\nTuring"\ns003,Grace\n',
+                         ('line 3: a quote (") opens a field that does not end on this line; expected one student per '
+                          'line (a quote inside a field is written "")')),
     "reserved-id": ("id,name\ncon,Ada\n", "line 2: id 'con' cannot be used in a file name (reserved on Windows)"),
 }
 
@@ -179,3 +185,9 @@ def test_roster_from_a_spreadsheet(tmp_path):
     students = load_roster(path)
     assert [(s.id, s.name, s.email, s.section) for s in students] == [
         ("s001", "Ada Lovelace", "ada@example.edu", "A"), ("s002", "Alan Turing", "", "")]
+
+
+def test_roster_quotes_that_close_on_their_line(tmp_path):
+    path = tmp_path / "quoted.csv"
+    path.write_text('id,name\ns001,"Lovelace, Ada"\ns002,"Alan ""Prof"" Turing"\ns003,Grace\n', encoding="utf-8")
+    assert [s.name for s in load_roster(path)] == ["Lovelace, Ada", 'Alan "Prof" Turing', "Grace"]

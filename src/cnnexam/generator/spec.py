@@ -23,6 +23,7 @@ import codecs
 import csv
 import difflib
 import hashlib
+import io
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,20 +212,19 @@ def load_roster(path: str | Path) -> tuple[Student, ...]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise SpecError(f"{path}: {_not_utf8(data, error)}; save the roster as a UTF-8 CSV") from None
-    lines = text.splitlines()
-    header = lines[0] if lines else ""
+    header = text.split("\n", 1)[0]
     # Spreadsheets in many locales save CSV with ';' (or tabs) between columns.
-    rows = csv.DictReader(lines, delimiter=max(",;\t", key=header.count))
-    columns = [c.strip().lower() for c in rows.fieldnames or []]
+    records = _records(path, text, delimiter=max(",;\t", key=header.count))
+    head, names = next(records, (1, []))
+    columns = [c.strip().lower() for c in names]
     for needed in ("id", "name"):
         if needed not in columns:
-            raise SpecError(f"{path}: line 1: no {needed} column; expected a header with columns id and name "
+            raise SpecError(f"{path}: line {head}: no {needed} column; expected a header with columns id and name "
                             f"(optional: email, section), got {header.strip() or 'nothing'}")
     students: list[Student] = []
     seen: dict[str, tuple[int, str]] = {}  # casefolded id -> (line, id): on Windows and macOS they share a file
-    for row in rows:
-        line = rows.line_num
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
+    for line, fields in records:
+        row = {c: v.strip() for c, v in zip(columns, fields)}
         if not any(row.values()):
             continue
         sid, name = row.get("id", ""), row.get("name", "")
@@ -248,6 +248,21 @@ def load_roster(path: str | Path) -> tuple[Student, ...]:
     if not students:
         raise SpecError(f"{path}: no students (expected one row per student after the header)")
     return tuple(students)
+
+
+def _records(path: Path, text: str, delimiter: str):
+    """(line number, fields) of each non-blank record. The reader sees the text whole, newlines and all, so a
+    field that a stray quote opens and never closes on its line is caught here instead of silently taking in
+    the students below it."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 1
+    for fields in reader:
+        if any("\n" in f or "\r" in f for f in fields):
+            raise SpecError(f"{path}: line {line}: a quote (\") opens a field that does not end on this line; "
+                            f"expected one student per line (a quote inside a field is written \"\")")
+        if any(f.strip() for f in fields):
+            yield line, fields
+        line = reader.line_num + 1
 
 
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
