@@ -1,10 +1,13 @@
 """Every template in the catalog, over hundreds of seeds: the contract an exam relies on."""
 
 import json
+import re
+import string
 
 import pytest
 
 from cnnexam.model import TOPICS, Template
+from cnnexam.model.blocks import Text, slots_in
 from cnnexam.model.grading import FORMAT_ERROR, MISSING, grade_variant
 from cnnexam.model.stress import MALFORMED, _readable, stress
 from cnnexam.templates import all_templates, get_template
@@ -59,3 +62,25 @@ def test_unknown_template_names_close_matches():
 
 def test_catalog_covers_every_topic():
     assert {t.topic for t in TEMPLATES} == set(TOPICS)
+
+
+PART_LABEL = re.compile(r"\(([a-z])\) ")
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=IDS)
+def test_part_letters_in_prompts_match_the_answer_letters(template: Template):
+    """Papers letter answers (a), (b), ... in slot order; a prompt that says "(c)" must mean the answer
+    printed as (c), or a student answers the wrong part."""
+    for difficulty in template.difficulties:
+        for seed in range(40):
+            variant = template.variant(seed, difficulty)
+            letters = {s.id: string.ascii_lowercase[i] for i, s in enumerate(variant.slots)}
+            assert slots_in(variant.question) == [s.id for s in variant.slots], "slots are placed out of order"
+            pending = None  # the part label of the latest prompt text not yet followed by an answer
+            for block in variant.question:
+                if isinstance(block, Text) and (label := PART_LABEL.match(block.text)):
+                    pending = label.group(1)
+                placed = slots_in([block])
+                if placed and pending:
+                    assert letters[placed[0]] == pending, (difficulty, seed, block)
+                    pending = None

@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import string
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -229,10 +230,17 @@ def _duplicate_options(slots) -> str:
     return ""
 
 
+def slot_letters(slots) -> dict[str, str]:
+    """The part letter each slot is printed with on a paper: (a), (b), ... in slots() order."""
+    return {slot.id: string.ascii_lowercase[i] for i, slot in enumerate(slots)}
+
+
 def check_blocks_cover_slots(variant: Variant) -> list[str]:
     """Problems with how the question places its slots (each slot exactly once)."""
     placed = slots_in(variant.question)
     ids = [s.id for s in variant.slots]
     problems = [f"slot {i} is placed {placed.count(i)} times" for i in ids if placed.count(i) != 1]
     problems += [f"the question places unknown slot {i}" for i in placed if i not in ids]
+    if not problems and placed != ids:  # papers letter the answers (a), (b), ... in slots() order
+        problems.append(f"the question places the slots in the order {placed}, slots() declares {ids}")
     return problems

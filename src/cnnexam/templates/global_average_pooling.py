@@ -14,7 +14,7 @@ import numpy as np
 
 from cnnexam.model import (
     AnswerBox, Bullets, FractionAnswer, IntegerAnswer, Matrix, Misconception, Params, ShapeAnswer, SingleChoiceAnswer,
-    Slot, SlotRef, Steps, Table, Template, Tensor, Text)
+    Slot, SlotRef, Steps, Table, Template, Tensor, Text, slot_letters)
 from cnnexam.model.numbers import fmt_fraction_and_decimal, freeze
 from cnnexam.solutions import avg_pool2d_exact, linear_params
 from cnnexam.solutions.worked import avg_pool2d_steps, linear_params_steps
@@ -121,20 +121,22 @@ class GlobalAveragePooling(Template):
         if not params.head_channels:
             return tuple(blocks)
         n, s, k = params.head_channels, params.head_size, params.classes
+        part = slot_letters(self.slots(params))
         flatten = ["Flatten the feature map into a vector"]
         if params.hidden:
             flatten.append(f"a fully connected layer with {params.hidden} outputs (with bias), then ReLU")
         flatten.append(f"a fully connected layer with {k} outputs (with bias)")
         return (*blocks,
-                Text("(c) Why can global average pooling (GAP) replace the fully connected layers at the top of a CNN "
-                     "classifier, as proposed in Network in Network?"), AnswerBox("why"),
-                Text(f"(d) The last convolutional layer of a classifier for {k} classes outputs a feature map of shape "
+                Text(f"({part['why']}) Why can global average pooling (GAP) replace the fully connected layers at the "
+                     "top of a CNN classifier, as proposed in Network in Network?"), AnswerBox("why"),
+                Text(f"The last convolutional layer of a classifier for {k} classes outputs a feature map of shape "
                      f"({n}, {s}, {s}). Compare two heads:"),
                 Bullets(("Head A: " + ", then ".join(flatten) + ".",
                          f"Head B: global average pooling, then a fully connected layer with {k} outputs (with "
                          "bias).")),
-                Text("How many learnable parameters does head A have?"), AnswerBox("fc_params"),
-                Text("How many learnable parameters does head B have?"), AnswerBox("gap_params"))
+                Text(f"({part['fc_params']}) How many learnable parameters does head A have?"), AnswerBox("fc_params"),
+                Text(f"({part['gap_params']}) How many learnable parameters does head B have?"),
+                AnswerBox("gap_params"))
 
     def solution(self, params, answers):
         c, h, w = np.shape(params.input)
@@ -147,14 +149,15 @@ class GlobalAveragePooling(Template):
             return tuple(blocks)
         n, s, k = params.head_channels, params.head_size, params.classes
         right = params.why[answers["why"]]
+        part = slot_letters(self.slots(params))
         head_a = [linear_params_steps(n * s * s, params.hidden or k)] + (
             [linear_params_steps(params.hidden, k)] if params.hidden else [])
         return (*blocks,
-                Text(f"(c) {REASONS[right]} ({NIN}.) GAP itself has no weights; it is a fixed average."),
-                Text(f"(d) Head A flattens {n}*{s}*{s} = {n * s * s} values; a fully connected layer has "
+                Text(f"({part['why']}) {REASONS[right]} ({NIN}.) GAP itself has no weights; it is a fixed average."),
+                Text(f"({part['fc_params']}) Head A flattens {n}*{s}*{s} = {n * s * s} values; a fully connected layer has "
                      "inputs*outputs weights plus one bias per output:"),
                 Steps("\n".join(step.text() for step in head_a) + f"\nhead A: {answers['fc_params']}"),
-                Text(f"Head B: GAP leaves {n} values (no parameters), then:"),
+                Text(f"({part['gap_params']}) Head B: GAP leaves {n} values (no parameters), then:"),
                 Steps(linear_params_steps(n, k).text()),
                 Text(f"Head A has about {answers['fc_params'] / answers['gap_params']:.0f} times as many parameters as "
                      "head B."))

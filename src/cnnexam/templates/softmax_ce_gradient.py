@@ -75,16 +75,20 @@ class SoftmaxCeGradient(Template):
 
     def slots(self, params):
         n, c = len(params.input), len(params.input[0])
-        found = []
-        if "probs" in params.asked:
-            found += [Slot(f"p{j}", NumberAnswer(decimals=DECIMALS), 0.5, f"p_{j}") for j in range(c)]
-        found.append(Slot("loss", NumberAnswer(decimals=DECIMALS), 1, "loss L"))
-        if "grad" in params.asked and n == 1:
-            found += [Slot(f"g{j}", NumberAnswer(decimals=DECIMALS), 0.5, f"dL/dz_{j}") for j in range(c)]
-        elif "grad" in params.asked:
-            found.append(Slot("grad", ArrayAnswer(shape=(n, c), element="number", decimals=DECIMALS), n * c / 2,
-                              "dL/dz"))
-        return tuple(found)
+        number = NumberAnswer(decimals=DECIMALS)
+        if n > 1:
+            found = [Slot("loss", number, 1, "loss L")]
+            if "grad" in params.asked:
+                found.append(Slot("grad", ArrayAnswer(shape=(n, c), element="number", decimals=DECIMALS), n * c / 2,
+                                  "dL/dz"))
+            return tuple(found)
+        found = []  # in the order the table asks for them, row by row, then the loss below it
+        for j in range(c):
+            if "probs" in params.asked:
+                found.append(Slot(f"p{j}", number, 0.5, f"p_{j}"))
+            if "grad" in params.asked:
+                found.append(Slot(f"g{j}", number, 0.5, f"dL/dz_{j}"))
+        return (*found, Slot("loss", number, 1, "loss L"))
 
     def question(self, params):
         n, c = len(params.input), len(params.input[0])
