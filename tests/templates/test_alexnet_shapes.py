@@ -97,3 +97,8 @@ def test_total_is_rounded_as_stated():
                                   "flatten-without-channels", "channels-last"])
 def test_misconception_appears(name, many):
     assert any(name in {m.name for m in v.misconceptions} for v in many)
+
+
+def test_prompt_states_that_sizes_round_down(many):
+    # 227 - 3 over stride 2 is not always whole; without the rule a student may round up (ceil_mode=True)
+    assert all("rounded down (floor)" in " ".join(b.text for b in v.question if hasattr(b, "text")) for v in many)

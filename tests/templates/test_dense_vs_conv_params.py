@@ -75,3 +75,16 @@ def test_conv_depends_on_image_size_counts_weights_per_position():
     found = {m.name: m.answers for m in TEMPLATE.misconceptions(params, TEMPLATE.solve(params))}
     assert found["conv-depends-on-image-size"]["conv"] == 3 * 3 * 3 * 2 * 4 * 5 + 2
     assert found["forgot-channels"]["dense"] == 4 * 5 * 10 + 10
+
+
+
+def test_prompt_opens_with_the_right_article():
+    openings = {1: "A grayscale image", 3: "An RGB image", 4: "An RGBA image"}
+    seen = set()
+    for seed in range(60):
+        for difficulty in TEMPLATE.difficulties:
+            variant = TEMPLATE.variant(seed, difficulty)
+            channels = variant.params.in_channels
+            assert variant.question[0].text.startswith(openings[channels])
+            seen.add(channels)
+    assert seen == {1, 3, 4}

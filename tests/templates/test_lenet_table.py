@@ -107,3 +107,7 @@ def test_table_holds_every_blank_and_the_given_values():
                                   "one-bias-per-layer", "size-without-channels", "channels-last"])
 def test_misconception_appears(name, many):
     assert any(name in {m.name for m in v.misconceptions} for v in many)
+
+
+def test_prompt_states_that_sizes_round_down(many):
+    assert all("rounded down (floor)" in " ".join(b.text for b in v.question if hasattr(b, "text")) for v in many)

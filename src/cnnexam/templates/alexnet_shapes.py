@@ -117,7 +117,8 @@ class AlexNetShapes(Template):
                  "order, are listed below. A ReLU follows every convolution and hidden fully connected layer; "
                  "the local response normalizations after CONV1 and CONV2 keep the shape and learn nothing. "
                  "Every convolution and fully connected layer has one bias per filter or unit; FC8's outputs "
-                 "go to a softmax."),
+                 "go to a softmax. Output sizes that do not divide evenly are rounded down (floor), as PyTorch "
+                 "does by default."),
             Table(("Layer", "Hyperparameters"), tuple((x.name, arch.describe(x)) for x in params.layers)),
         ]
         if grouped:

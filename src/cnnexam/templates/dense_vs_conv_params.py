@@ -17,7 +17,7 @@ from cnnexam.templates._layer_arith import Mistakes, shape_text
 
 SQUARE = {"easy": (28, 32, 64, 96, 100, 128), "medium": (32, 64, 100, 128, 224, 256, 500, 1000)}
 WIDE = ((480, 640), (600, 800), (720, 1280), (768, 1024), (1080, 1920), (240, 320), (300, 400))
-IMAGES = {1: "grayscale image", 3: "RGB image", 4: "RGBA image"}
+IMAGES = {1: "A grayscale image", 3: "An RGB image", 4: "An RGBA image"}
 RATIO_DECIMALS = 1
 
 
@@ -89,7 +89,7 @@ class DenseVsConvParams(Template):
         c, (h, w), k = params.in_channels, params.input_size, params.kernel_size
         bias = "Both layers have biases." if params.bias else "Neither layer has biases."
         blocks = [
-            Text(f"A {IMAGES[c]} of {h}x{w} pixels, shape (C, H, W) = {shape_text((c, h, w))}, is flattened into a "
+            Text(f"{IMAGES[c]} of {h}x{w} pixels, shape (C, H, W) = {shape_text((c, h, w))}, is flattened into a "
                  f"vector and fed to a fully connected layer with {params.out_features} units. Alternatively, a "
                  f"convolutional layer with {params.out_channels} filters of size {k}x{k} (stride 1, padding "
                  f"'same') is applied to the same image. {bias}"),

@@ -153,7 +153,8 @@ class LeNetTable(Template):
                  "stride and p the zero padding; every convolution and fully connected layer has a bias per "
                  "filter or unit. The output of POOL2 is flattened into a vector before FC3 (flattening has no "
                  "parameters). SOFTMAX is a fully connected layer to the class scores followed by the softmax "
-                 "function."),
+                 "function. Output sizes that do not divide evenly are rounded down (floor), as PyTorch does "
+                 "by default."),
             Text("Fill in the blank cells. Write shapes as (channels, height, width), as PyTorch orders them; the "
                  "activation size is the number of values in the activation; the parameters are the learned "
                  "weights and biases."),

@@ -106,7 +106,7 @@ class ReceptiveField(Template):
             Text(f"These layers are applied in order to a {params.input_size}x{params.input_size} input:"),
             Table(header, rows),
             Text("What is the receptive field of one unit of the last layer, i.e. the side length, in input "
-                 "pixels, of the square input region it depends on?"),
+                 "pixels, of the smallest square input region that holds every input pixel it depends on?"),
             AnswerBox("field"),
         )
 
