@@ -31,7 +31,8 @@ class Question:
     @functools.cached_property  # every renderer asks for it, per slot
     def slot_points(self) -> dict[str, float]:
         """The question's points shared over its slots in the template's proportions, in steps of 0.5
-        (0.25 or 0.01 when the slots are many), by largest remainder so they add up exactly."""
+        (0.25 or 0.01 when the slots are many), by largest remainder so they add up exactly. Every slot gets
+        at least one step: a part worth nothing would still be asked."""
         slots = self.variant.slots
         per_slot = self.points / len(slots)
         unit = Fraction(1, 2) if per_slot >= 1 else Fraction(1, 4) if per_slot >= 0.25 else Fraction(1, 100)
@@ -42,6 +43,13 @@ class Question:
         order = sorted(range(len(slots)), key=lambda i: (-(shares[i] - given[i]), i))
         for i in order[: units - sum(given)]:
             given[i] += 1
+        if units < len(slots):
+            raise ValueError(f"question {self.number}: {self.points:g} points cannot give each of its {len(slots)} "
+                             f"parts a share")
+        for i in range(len(slots)):  # a slot of small weight rounded to nothing takes a step from the largest share
+            if not given[i]:
+                given[given.index(max(given))] -= 1
+                given[i] = 1
         return {s.id: float(g * unit) for s, g in zip(slots, given)}
 
     def grade_id(self, slot_id: str) -> str:

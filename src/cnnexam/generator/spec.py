@@ -181,8 +181,11 @@ class _Checker:
             if difficulty not in levels:
                 self.fail(f"{where}.difficulty", f"expected one of {', '.join(levels)} (the levels of {template_id}), got {difficulty!r}")
         points = raw.get("points", 1)
-        if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points <= 1000:
-            self.fail(f"{where}.points", f"expected a number of points above 0 and at most 1000, got {points!r}")
+        # Half points at the finest: a question's parts then share its points exactly (see Question.slot_points);
+        # anything finer was rounded, so the paper's total was not the spec's.
+        if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points <= 1000 \
+                or (2 * points) % 1:
+            self.fail(f"{where}.points", f"expected a number of points from 0.5 to 1000 in steps of 0.5, got {points!r}")
         return QuestionSpec(tuple(ids), difficulty, float(points))
 
     @staticmethod

@@ -1,0 +1,24 @@
+"""How a question's points are shared over its parts."""
+
+import pytest
+
+from cnnexam.generator.paper import Question
+from cnnexam.model.answers import IntegerAnswer
+from cnnexam.model.template import Params, Slot, Variant
+
+
+def question(points: float, weights: list[float]) -> Question:
+    slots = tuple(Slot(f"s{i}", IntegerAnswer(), w) for i, w in enumerate(weights))
+    variant = Variant("t", 1, "T", "concepts", 1, "medium", Params(), (), slots, {s.id: 1 for s in slots}, (), ())
+    return Question(1, "Section", "t", 1, "medium", points, variant)
+
+
+@pytest.mark.parametrize("points, weights, shares", [
+    (10, [1, 1, 2], [2.5, 2.5, 5]),
+    (7.5, [1, 1, 1], [2.5, 2.5, 2.5]),
+    (1, [1, 10], [0.25, 0.75]),  # the small part rounded to nothing before
+    (2, [1, 1, 1], [0.75, 0.75, 0.5]),
+    (0.5, [1, 100, 100], [0.01, 0.24, 0.25]),
+])
+def test_parts_add_up_and_none_is_worth_nothing(points, weights, shares):
+    assert list(question(points, weights).slot_points.values()) == shares
