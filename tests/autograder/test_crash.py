@@ -16,6 +16,7 @@ from cnnexam.autograder import grade as pipeline
 from cnnexam.autograder.grade import grade_class
 
 COPIES = 30  # submissions per student: 240 in all, enough to be killed in the middle
+TIMED_OUT = "grading took longer than 0.2 s and was stopped; check this file by hand"
 
 
 def batch(classroom, folder):
@@ -126,4 +127,50 @@ def test_a_slow_submission_times_out_and_the_batch_goes_on(classroom, tmp_path, 
     summary = grade_class(classroom.out, folder, tmp_path / "grades.sqlite", workers=1)
     assert (summary.graded, summary.rejected) == (len(classroom.ids) - 1, 1)
     row = submissions(tmp_path / "grades.sqlite")["s002.ipynb"]
-    assert row["message"] == "the grader could not grade this file (GradingTimeout: grading took longer than 0.2 s)"
+    assert row["message"] == TIMED_OUT
+
+
+def test_a_time_out_in_one_answer_rejects_the_whole_submission(classroom, tmp_path, monkeypatch):
+    """The time limit is for the whole submission: it is not mistaken for one slot the grader failed
+    on (after which the rest would run without any limit)."""
+    folder = classroom.hand_in(tmp_path / "in")
+    grade_slot = pipeline.grade_slot
+    calls = []
+
+    def slow_first_answer_of_s002(variant, slot, text):
+        calls.append(slot.id)
+        if len(calls) == 1:
+            time.sleep(5)
+        return grade_slot(variant, slot, text)
+
+    (tmp_path / "one").mkdir()
+    (folder / "s002.ipynb").rename(tmp_path / "one" / "s002.ipynb")
+    monkeypatch.setattr(pipeline, "grade_slot", slow_first_answer_of_s002)
+    monkeypatch.setattr(pipeline, "SUBMISSION_SECONDS", 0.2)
+    summary = grade_class(classroom.out, tmp_path / "one", tmp_path / "grades.sqlite", workers=1)
+    assert (summary.graded, summary.flagged, summary.rejected) == (0, 0, 1)
+    row = submissions(tmp_path / "grades.sqlite")["s002.ipynb"]
+    assert (row["status"], row["student"]) == ("rejected", "s002")
+    assert row["message"] == TIMED_OUT
+    assert len(calls) == 1  # nothing more was graded after the time-out
+
+
+def test_a_worker_stuck_beyond_the_time_limit_is_stopped(classroom, tmp_path, monkeypatch):
+    """A worker that does not give up by itself (stuck where the alarm cannot interrupt it) is stopped
+    by the main process: its file is rejected for the time-out and every other file is graded."""
+    folder = classroom.hand_in(tmp_path / "in")
+    grade_one = pipeline._grade
+
+    def stuck_on_s002(context, submission, received):
+        if submission.path == "s002.ipynb":
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # as a long C call would be
+            time.sleep(30)
+        return grade_one(context, submission, received)
+
+    monkeypatch.setattr(pipeline, "_grade", stuck_on_s002)
+    monkeypatch.setattr(pipeline, "SUBMISSION_SECONDS", 0.2)
+    monkeypatch.setattr(pipeline, "GRACE_SECONDS", 2)
+    summary = grade_class(classroom.out, folder, tmp_path / "grades.sqlite", workers=2)
+    assert (summary.graded, summary.rejected) == (len(classroom.ids) - 1, 1)
+    row = submissions(tmp_path / "grades.sqlite")["s002.ipynb"]
+    assert (row["status"], row["student"], row["message"]) == ("rejected", "s002", TIMED_OUT)

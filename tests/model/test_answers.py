@@ -147,3 +147,16 @@ def test_shape_refuses_arithmetic_and_empty_dimensions():
     for raw in ("9**9**9", "6,,28,28", "6x28x", "2*3*4"):
         with pytest.raises(AnswerFormatError, match="whole numbers"):
             t.parse(raw)
+
+
+def test_symbolic_refuses_nested_powers_before_evaluating_them():
+    """Each power is small, but nested they multiply: (((n+1)**8)**8)**8... is n to a power with
+    billions of digits at the first point. Refused when read, as a format problem."""
+    t = SymbolicAnswer(variables=("n", "p"), points=((28, 1), (7, 2)))
+    nested = "(n + 1)"
+    for _ in range(12):
+        nested = f"({nested})**8"
+    for bad in (nested, "((n**8)**8)**8", "((2**8)**8)**8", "(n*n)**8 * (n**8)**8"):
+        with pytest.raises(AnswerFormatError, match="powers"):
+            t.parse(bad)
+    assert score(t, "(n**2)**2 - n**4 + n + p", "n + p") == 1  # small nested powers are fine

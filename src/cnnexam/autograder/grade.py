@@ -17,6 +17,7 @@ import string
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from .identify import identify, identify_path
 from .submissions import Submission, open_source
 
 SUBMISSION_SECONDS = 60  # a submission that takes longer is rejected (normal ones take milliseconds)
+GRACE_SECONDS = 30  # on top, before the main process stops a worker that does not give up by itself
 ERROR = "error"  # a slot the grader failed on: the submission is flagged
 
 
@@ -124,7 +126,13 @@ def _parallel(items: Iterator[tuple[Submission, str]], context: ExamContext, wor
         """The outcomes of finished chunks, until at most ``keep`` are in flight."""
         nonlocal broken
         while len(window) > keep:
-            done, _ = wait(window, return_when=FIRST_COMPLETED)
+            # Each submission stops itself at its time limit, so some chunk finishes within a chunk's
+            # worth of limits. If none does, a worker is stuck where the alarm cannot reach it (inside
+            # one long C call): the pool is stopped, and its chunks are graded again one per process.
+            done, _ = wait(window, timeout=size * SUBMISSION_SECONDS + GRACE_SECONDS, return_when=FIRST_COMPLETED)
+            if not done:
+                _stop(pool)
+                continue
             for future in done:
                 part = window.pop(future)
                 try:
@@ -152,13 +160,29 @@ def _parallel(items: Iterator[tuple[Submission, str]], context: ExamContext, wor
     for submission, received in crashed:
         with ProcessPoolExecutor(1, mp_context=fork) as alone:
             try:
-                yield from alone.submit(_grade_chunk, [(submission, received)]).result()
+                future = alone.submit(_grade_chunk, [(submission, received)])
+                yield from future.result(timeout=SUBMISSION_SECONDS + GRACE_SECONDS)
             except BrokenProcessPool:
                 yield _failed(context, submission, received, "the grading process died while reading this file")
+            except FutureTimeout:
+                _stop(alone)
+                yield _rejected(context, submission, received, timed_out_message(SUBMISSION_SECONDS))
 
 
-class GradingTimeout(Exception):
-    pass
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's worker processes (the executor has no public way); their futures then fail with
+    BrokenProcessPool."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+
+
+class GradingTimeout(BaseException):
+    """The submission's time is up. A BaseException, so that no ``except Exception`` on the way (around
+    one answer slot, or inside a library) takes it for an ordinary error and carries on without a limit."""
+
+
+def timed_out_message(seconds: float) -> str:
+    return f"grading took longer than {seconds:g} s and was stopped; check this file by hand"
 
 
 @contextmanager
@@ -169,7 +193,7 @@ def _deadline(seconds: float):
         return
 
     def expire(signum, frame):
-        raise GradingTimeout(f"grading took longer than {seconds:g} s")
+        raise GradingTimeout(timed_out_message(seconds))
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -185,18 +209,24 @@ def grade_submission(context: ExamContext, submission: Submission, received: str
     try:
         with _deadline(SUBMISSION_SECONDS):
             return _grade(context, submission, received)
+    except GradingTimeout as timeout:
+        return _rejected(context, submission, received, str(timeout))
     except Exception as error:  # isolation: one bad file never stops the batch
         return _failed(context, submission, received, f"{type(error).__name__}: {error}")
 
 
 def _failed(context: ExamContext, submission: Submission, received: str, reason: str) -> Outcome:
+    return _rejected(context, submission, received, f"the grader could not grade this file ({reason[:300]})")
+
+
+def _rejected(context: ExamContext, submission: Submission, received: str, message: str) -> Outcome:
     try:
         where = identify_path(submission.path, context.roster)
         student, user = where.student, where.lms_user
     except Exception:
         student, user = None, ""
     return Outcome(submission.path, submission.sha256, submission.size, submission.mtime, received, REJECTED,
-                   f"the grader could not grade this file ({reason[:300]})", student, None, user)
+                   message, student, None, user)
 
 
 def _grade(context: ExamContext, submission: Submission, received: str) -> Outcome:

@@ -514,6 +514,33 @@ __all__ = ["AnswerFormatError", "AnswerType", "Credit", "IntegerAnswer", "Number
 
 
 _SYMBOLIC_FUNCTIONS = ("floor", "ceil", "ceiling", "sqrt", "max", "min", "abs")
+MAX_FORMULA_POWER = 32  # a formula's degree, bounded: output sizes and parameter counts are of degree 1 to 4
+
+
+def _power_weight(node, depth: int = 0) -> int:
+    """An upper bound of the formula's degree (counting a number as degree 1, so that powers of numbers are
+    bounded too): powers multiply it, products add it. Each power alone is small, but nested powers grow
+    exponentially, ((n**8)**8)**8 being n**512: computed before anything is evaluated, which could take
+    forever. Nodes the builder refuses count 1 (it refuses them later)."""
+    import ast
+
+    if depth > 100:  # the builder refuses deeper formulas
+        return 1
+    if isinstance(node, ast.BinOp):
+        left, right = _power_weight(node.left, depth + 1), _power_weight(node.right, depth + 1)
+        if isinstance(node.op, ast.Pow):
+            exponent = node.right.value if isinstance(node.right, ast.Constant) else None
+            if isinstance(node.right, ast.UnaryOp) and isinstance(node.right.operand, ast.Constant):
+                exponent = node.right.operand.value
+            if isinstance(exponent, int) and not isinstance(exponent, bool):
+                return left * max(1, min(abs(exponent), 10**6))
+            return left * MAX_FORMULA_POWER  # not a plain whole number: the builder decides
+        return left + right if isinstance(node.op, (ast.Mult, ast.Div, ast.FloorDiv)) else max(left, right)
+    if isinstance(node, ast.UnaryOp):
+        return _power_weight(node.operand, depth + 1)
+    if isinstance(node, ast.Call):
+        return max((_power_weight(a, depth + 1) for a in node.args), default=1)
+    return 1
 
 
 @dataclass(frozen=True)
@@ -545,6 +572,9 @@ class SymbolicAnswer(AnswerType):
             tree = ast.parse(text.strip(), mode="eval")
         except (SyntaxError, ValueError, MemoryError, RecursionError):
             raise AnswerFormatError(f"not a formula that can be read: {raw.strip()[:60]!r}") from None
+        if _power_weight(tree.body) > MAX_FORMULA_POWER:
+            raise AnswerFormatError(f"the formula's powers are too large (at most {MAX_FORMULA_POWER} in all, "
+                                    "counting powers of powers and products of powers)")
         return _SympyBuilder(self.variables).build(tree.body, 0)
 
     def check(self, value, key):
