@@ -188,7 +188,7 @@ def test_no_command_is_a_usage_error(capsys):
         ("output-size --size 7 --kernel-size 3 --ceil-mode", "--ceil-mode applies to --kind pool only"),
         ("output-size --size 7 --kernel-size 3 --kind pool --padding same", "--padding same applies to --kind conv"),
         ("output-size --size 7 --kernel-size 3 --output-padding 1", "--output-padding applies to --kind transpose"),
-        ("output-size --size 2 --kernel-size 5", "kernel_size: the dilated kernel (5) is larger"),
+        ("output-size --size 2 --kernel-size 5", "--kernel-size: the dilated kernel (5) is larger"),
         ("params --in-channels 3 --kernel-size 3", "a convolution needs --out-channels"),
         ("params --linear --in-features 3 --out-features 2 --kernel-size 3", "--linear does not take --kernel-size"),
         ("params --linear --in-features 3 --out-features 2 --groups 2", "do not apply to --linear"),

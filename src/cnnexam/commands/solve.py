@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import json
 import numbers
+import re
 from fractions import Fraction
+
+MAX_STEPS = 2000  # output cells whose arithmetic --steps prints; more is no longer checking by hand
 
 
 def add_parser(subparsers) -> None:
@@ -35,7 +39,7 @@ def array_literal(text: str):
     try:
         value = ast.literal_eval(text)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        raise argparse.ArgumentTypeError(f"not a Python literal of numbers: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a Python literal of numbers: {_shown(text)}") from None
     _shape(value, text)
     return value
 
@@ -46,9 +50,9 @@ def int_or_pair(text: str):
     try:
         values = tuple(int(part) for part in parts)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected N or H,W (integers), got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected N or H,W (integers), got {_shown(text)}") from None
     if len(values) not in (1, 2):
-        raise argparse.ArgumentTypeError(f"expected N or H,W (integers), got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected N or H,W (integers), got {_shown(text)}")
     return values[0] if len(values) == 1 else values
 
 
@@ -59,7 +63,13 @@ def padding_value(text: str):
     try:
         return int_or_pair(text)
     except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"expected same, valid, N or H,W, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected same, valid, N or H,W, got {_shown(text)}") from None
+
+
+def _shown(value, limit: int = 60) -> str:
+    """``repr(value)``, cut short: an error message should not echo a whole pasted array."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def _shape(value, text: str) -> tuple[int, ...]:
@@ -69,8 +79,8 @@ def _shape(value, text: str) -> tuple[int, ...]:
         shapes = {_shape(item, text) for item in value}
         if len(shapes) == 1:
             return (len(value), *shapes.pop())
-        raise argparse.ArgumentTypeError(f"rows of different lengths (not a rectangular array): {text!r}")
-    raise argparse.ArgumentTypeError(f"expected numbers or nested lists of numbers, got {value!r} in {text!r}")
+        raise argparse.ArgumentTypeError(f"rows of different lengths (not a rectangular array): {_shown(text)}")
+    raise argparse.ArgumentTypeError(f"expected numbers or nested lists of numbers, got {_shown(value)} in {_shown(text)}")
 
 
 # ---- subcommands ----
@@ -183,16 +193,49 @@ def _add_params(operations) -> None:
 # ---- running ----
 
 
+def _engine_call(run):
+    """Report the engine's errors in the command's own terms: ``--kernel-size`` for ``kernel_size``, and a
+    clear message where a result is too large for memory or --steps."""
+
+    @functools.wraps(run)
+    def wrapped(args) -> int:
+        try:
+            return run(args)
+        except ValueError as error:
+            raise ValueError(_flag_names(str(error), args)) from None
+        except MemoryError:
+            raise ValueError("the result does not fit in memory; check --stride, --padding and --dilation") from None
+
+    return wrapped
+
+
+def _flag_names(message: str, args) -> str:
+    head, colon, rest = message.partition(": ")
+    names = head.split(", ")
+    if not colon or not all(name in vars(args) for name in names):
+        return message
+    return ", ".join("--" + name.replace("_", "-") for name in names) + ": " + rest
+
+
+def _check_steps(args, result) -> None:
+    if args.steps and result.size > MAX_STEPS:
+        raise ValueError(f"--steps: the result has {result.size:,} cells; --steps prints the arithmetic of at most "
+                         f"{MAX_STEPS:,} (leave it out to get the result alone)")
+
+
+@_engine_call
 def _run_conv2d(args) -> int:
     from ..solutions import conv2d
     from ..solutions.worked import conv2d_steps
 
     options = dict(stride=args.stride, padding=args.padding, dilation=args.dilation, groups=args.groups)
     result = conv2d(args.input, args.weight, args.bias, **options)
+    _check_steps(args, result)
     steps = [("steps", "", conv2d_steps(args.input, args.weight, args.bias, **options))] if args.steps else []
     return _emit(args, result, steps)
 
 
+@_engine_call
 def _run_conv_transpose(args) -> int:
     from ..solutions import conv_transpose2d
     from ..solutions.worked import conv_transpose2d_scatter, conv_transpose2d_steps
@@ -206,6 +249,7 @@ def _run_conv_transpose(args) -> int:
     )
     arrays = (args.input, args.weight, args.bias)
     result = conv_transpose2d(*arrays, **options)
+    _check_steps(args, result)
     steps = []
     if args.steps:
         scatter = conv_transpose2d_scatter(*arrays, **options)
@@ -216,16 +260,19 @@ def _run_conv_transpose(args) -> int:
     return _emit(args, result, steps)
 
 
+@_engine_call
 def _run_max_pool(args) -> int:
     from ..solutions import max_pool2d
     from ..solutions.worked import max_pool2d_steps
 
     options = dict(stride=args.stride, padding=args.padding, dilation=args.dilation, ceil_mode=args.ceil_mode)
     result = max_pool2d(args.input, args.kernel_size, **options)
+    _check_steps(args, result)
     steps = [("steps", "", max_pool2d_steps(args.input, args.kernel_size, **options))] if args.steps else []
     return _emit(args, result, steps)
 
 
+@_engine_call
 def _run_avg_pool(args) -> int:
     from ..solutions import avg_pool2d, avg_pool2d_exact
     from ..solutions._args import as_array
@@ -237,10 +284,12 @@ def _run_avg_pool(args) -> int:
     x = as_array(args.input, "input")
     exact = x.dtype.kind == "i"
     result = (avg_pool2d_exact if exact else avg_pool2d)(x, args.kernel_size, **options)
+    _check_steps(args, result)
     steps = [("steps", "", avg_pool2d_steps(x, args.kernel_size, **options))] if args.steps else []
     return _emit(args, result, steps)
 
 
+@_engine_call
 def _run_output_size(args) -> int:
     from ..solutions.worked import output_size_steps
 
@@ -264,6 +313,7 @@ def _run_output_size(args) -> int:
     return _emit_scalar(args, value, formulas)
 
 
+@_engine_call
 def _run_params(args) -> int:
     from ..solutions import worked
 

@@ -17,7 +17,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._args import Pair, as_array, pair, positive_int, result_dtype, to_nchw
+from ._args import Pair, as_array, check_int64_sum, check_memory, pair, positive_int, result_dtype, to_nchw
 
 # Below this many multiply-accumulates per sample, direct loops beat im2col + BLAS (which costs a few
 # microseconds of Python per block of samples).
@@ -85,6 +85,10 @@ def conv2d_backward(input, weight, grad_output, stride=1, padding=0, dilation=1,
     dtype = result_dtype(c.x, c.w, grad)
     x, w, grad = c.x.astype(dtype, copy=False), c.w.astype(dtype, copy=False), grad.astype(dtype, copy=False)
     grad = grad.reshape(expected)
+    windows = expected[0] * expected[2] * expected[3]  # the weight and bias gradients sum over all of them
+    check_int64_sum("grad_output, weight", w.shape[0] // c.geometry.groups * w.shape[2] * w.shape[3], (grad, w))
+    check_int64_sum("input, grad_output", windows, (x, grad))
+    check_int64_sum("grad_output", windows, (grad,))
     grad_input, grad_weight = _backward(grad, w, c.geometry, x.shape, x)
     return c.restore(grad_input), grad_weight.reshape(c.weight_shape), grad.sum(axis=(0, 2, 3))
 
@@ -134,6 +138,8 @@ def conv_transpose2d(
     out = (full[0] - 2 * pad[0], full[1] - 2 * pad[1])
     if min(out) < 1:
         raise ValueError(f"padding: {padding!r} leaves an empty output ({out[0]}x{out[1]})")
+    check_memory("stride, dilation", "the output before padding is cut", (n, c_out, *full))
+    check_int64_sum("input, weight", c_in // groups * w.shape[2] * w.shape[3], (x, w), b)
     dtype = result_dtype(x, w, b)
     # The transposed convolution is the input-gradient of a conv2d whose output is this input.
     geometry = _Geometry(stride, dilation, (pad[0], pad[0], pad[1], pad[1]), groups, (h, width))
@@ -181,6 +187,9 @@ def _prepare(input, weight, bias, stride, padding, dilation, groups) -> _Conv:
             )
         out.append((padded - span) // s + 1)
     geometry = _Geometry(stride, dilation, pads, groups, tuple(out))
+    check_memory("padding", "the padded input", (x.shape[0], c_in, x.shape[2] + pads[0] + pads[1],
+                                                 x.shape[3] + pads[2] + pads[3]))
+    check_int64_sum("input, weight", c_group * kh * kw, (x, w), b)
     return _Conv(x, w, b, geometry, result_dtype(x, w, b), restore, array.ndim, weight.shape)
 
 

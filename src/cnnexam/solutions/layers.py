@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from ._args import as_array, positive_int, to_nchw
+from ._args import as_array, check_int64_sum, positive_int, to_nchw
 
 
 def linear(input, weight, bias=None) -> np.ndarray:
@@ -24,6 +24,7 @@ def linear(input, weight, bias=None) -> np.ndarray:
         b = as_array(bias, "bias")
         if b.shape != (w.shape[0],):
             raise ValueError(f"bias: expected shape ({w.shape[0]},) (out_features), got {b.shape}")
+    check_int64_sum("input, weight", w.shape[1], (x, w), b)
     y = x @ w.T  # numpy's promotion keeps all-integer operands in int64
     return y if b is None else y + b
 
@@ -40,6 +41,9 @@ def linear_backward(input, weight, grad_output) -> tuple[np.ndarray, np.ndarray,
     if g.shape != expected:
         raise ValueError(f"grad_output: expected shape {expected} (the output's), got {g.shape}")
     g2 = np.atleast_2d(g)
+    check_int64_sum("grad_output, weight", w.shape[0], (g, w))
+    check_int64_sum("grad_output, input", len(g2), (g2, x))
+    check_int64_sum("grad_output", len(g2), (g2,))
     return g @ w, g2.T @ np.atleast_2d(x), g2.sum(axis=0)
 
 

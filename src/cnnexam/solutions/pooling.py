@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._args import Pair, as_array, pair, to_nchw
+from ._args import Pair, as_array, check_int64_sum, check_memory, pair, to_nchw
 from .formulas import pool_output_size
 
 
@@ -55,6 +55,7 @@ def max_pool2d_backward(
     x4, restore = to_nchw(x, "input")
     win = _window(x4.shape, kernel_size, stride, padding, dilation, ceil_mode)
     g4 = _grad_nchw(as_array(grad_output, "grad_output"), x, x4, win)
+    check_int64_sum("grad_output", win.kernel[0] * win.kernel[1], (g4,))  # an input gets at most one share per tap
     from . import _kernels
 
     return restore(_kernels.max_pool2d_backward(x4, g4, *win.kernel, *win.stride, *win.padding, *win.dilation))
@@ -141,6 +142,7 @@ def _window(shape, kernel_size, stride, padding, dilation, ceil_mode) -> _Window
             pool_output_size(tuple(shape[2:]), kernel_size, stride, padding, dilation, ceil_mode)
         out.append(o)
     win = _Window(kernel, strides, pads, dilations, (out[0], out[1]))
+    check_memory("kernel_size, padding", "the padded input", _canvas_shape(shape, win))
     for axis, size, k, s, p, d, o in zip(("height", "width"), shape[2:], *win):
         # With dilation a window can skip over the whole input; torch would return -inf there.
         if d > 1 and not all(any(0 <= i * s - p + t * d < size for t in range(k)) for i in range(o)):
@@ -181,6 +183,7 @@ def _window_sums(x4: np.ndarray, win: _Window) -> np.ndarray:
     Taps are added in row-major order, so each float sum is formed in the same order as torch's loop.
     """
     (kh, kw), (sh, sw), (ph, pw), _, (oh, ow) = win
+    check_int64_sum("input", kh * kw, (x4,))
     h, w = x4.shape[2:]
     canvas = _canvas(x4.shape, win, x4.dtype)
     canvas[:, :, ph : ph + h, pw : pw + w] = x4
@@ -192,12 +195,16 @@ def _window_sums(x4: np.ndarray, win: _Window) -> np.ndarray:
     return sums
 
 
+def _canvas_shape(shape, win: _Window) -> tuple[int, int, int, int]:
+    (kh, kw), (sh, sw), (ph, pw), _, (oh, ow) = win
+    n, c, h, w = shape
+    return n, c, max(h + 2 * ph, (oh - 1) * sh + kh), max(w + 2 * pw, (ow - 1) * sw + kw)
+
+
 def _canvas(shape, win: _Window, dtype) -> np.ndarray:
     """Zeros (Fraction zeros for object arrays) shaped like the padded input, extended where a ceil-mode
     window hangs past it."""
-    (kh, kw), (sh, sw), (ph, pw), _, (oh, ow) = win
-    n, c, h, w = shape
-    canvas = np.zeros((n, c, max(h + 2 * ph, (oh - 1) * sh + kh), max(w + 2 * pw, (ow - 1) * sw + kw)), dtype)
+    canvas = np.zeros(_canvas_shape(shape, win), dtype)
     if dtype == object:
         canvas[...] = Fraction(0)
     return canvas
