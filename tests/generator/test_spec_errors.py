@@ -148,18 +148,23 @@ ROSTERS = {
                    "line 3: the name of student 's002' is empty"),
     "empty-id": ("id,name\n,Ada\n", "line 2: the id is empty"),
     "slash-in-id": ("id,name\ns/01,Ada\n",
-                    "line 2: id 's/01' cannot be used in a file name (no / \\ : * ? \" < > |, control characters or leading dot)"),
+                    "line 2: id 's/01' cannot be used in a file name (no / \\ : * ? \" < > |, control characters, or dot at either end)"),
     "dot-dot-id": ("id,name\n..,Ada\n",
-                   "line 2: id '..' cannot be used in a file name (no / \\ : * ? \" < > |, control characters or leading dot)"),
+                   "line 2: id '..' cannot be used in a file name (no / \\ : * ? \" < > |, control characters, or dot at either end)"),
     "control-character-id": ('id,name\n"s\x0701",Ada\n',
                              ("line 2: id 's\\x0701' cannot be used in a file name (no / \\ : * ? \" < > |, control "
-                             "characters or leading dot)")),
+                             "characters, or dot at either end)")),
     "unclosed-quote": ('id,name\ns001,"Ada\ns002,Alan\ns003,Grace\n',
                        ('line 2: a quote (") opens a field that does not end on this line; expected one student per '
                         'line (a quote inside a field is written "")')),
     "newline-in-field": ('id,name\ns001,Ada\ns002,"Alan\nTuring"\ns003,Grace\n',
                          ('line 3: a quote (") opens a field that does not end on this line; expected one student per '
                           'line (a quote inside a field is written "")')),
+    "trailing-dot-id": ("id,name\ns001.,Ada\n",
+                        ("line 2: id 's001.' cannot be used in a file name (no / \\ : * ? \" < > |, control "
+                         "characters, or dot at either end)")),
+    "long-id": ("id,name\ns001,Ada\n" + "x" * 300 + ",Alan\n",
+                f"line 3: id '{'x' * 35}...' is 300 characters long; expected at most 64 (it names the student's files)"),
     "reserved-id": ("id,name\ncon,Ada\n", "line 2: id 'con' cannot be used in a file name (reserved on Windows)"),
 }
 

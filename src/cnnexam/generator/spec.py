@@ -235,9 +235,12 @@ def load_roster(path: str | Path) -> tuple[Student, ...]:
             raise SpecError(f"{path}: line {line}: the id is empty")
         if not name:
             raise SpecError(f"{path}: line {line}: the name of student {sid!r} is empty")
-        if any(c in sid for c in '/\\:*?"<>|') or not sid.isprintable() or sid.startswith("."):
+        if len(sid) > MAX_ID:
+            raise SpecError(f"{path}: line {line}: id {shown(sid)} is {len(sid)} characters long; expected at most "
+                            f"{MAX_ID} (it names the student's files)")
+        if any(c in sid for c in '/\\:*?"<>|') or not sid.isprintable() or sid.startswith(".") or sid.endswith("."):
             raise SpecError(f"{path}: line {line}: id {sid!r} cannot be used in a file name "
-                            f"(no / \\ : * ? \" < > |, control characters or leading dot)")
+                            f"(no / \\ : * ? \" < > |, control characters, or dot at either end)")
         if sid.split(".")[0].upper() in _RESERVED:
             raise SpecError(f"{path}: line {line}: id {sid!r} cannot be used in a file name (reserved on Windows)")
         if sid.casefold() in seen:
@@ -268,7 +271,14 @@ def _records(path: Path, text: str, delimiter: str):
         line = reader.line_num + 1
 
 
+MAX_ID = 64  # with a 4-byte character at most, <id>.ipynb stays within the 255 bytes a file name may take
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def shown(value, limit: int = 40) -> str:
+    """``value`` as an error message quotes it: its repr, cut short when long, so the message stays readable."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
 def _not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
