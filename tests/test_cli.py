@@ -221,3 +221,30 @@ def test_help_imports_neither_numba_nor_numpy(argv):
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout == "0 []\n"
+
+
+@pytest.fixture(scope="module")
+def gradebook(tmp_path_factory):
+    """A gradebook of two students who handed in their solution notebooks."""
+    folder = tmp_path_factory.mktemp("class")
+    (folder / "two.csv").write_text("id,name\ns001,Ada\ns002,Alan\n", encoding="utf-8")
+    out = folder / "out"
+    assert main(["init", str(folder)]) == 0
+    assert main(["generate", str(folder / "exam.toml"), "--roster", str(folder / "two.csv"), "--out", str(out),
+                 "--formats", "ipynb", "--workers", "1"]) == 0
+    assert main(["grade", str(out), str(out / "instructor" / "solutions"), "--workers", "1"]) == 0
+    return out / "grades.sqlite"
+
+
+def test_report_out_that_cannot_be_written(gradebook, tmp_path, capsys):
+    capsys.readouterr()
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    cases = [
+        ("stats", tmp_path / "file", "is a file; expected a folder"),
+        ("feedback", tmp_path / "file", "is a file; expected a folder"),
+        ("canvas-csv", tmp_path / "missing" / "grades.csv", f"the folder {tmp_path / 'missing'} does not exist"),
+        ("canvas-csv", tmp_path, "is a folder; expected a file name"),
+    ]
+    for fmt, out, message in cases:
+        code, _, err = run(capsys, "report", str(gradebook), "--format", fmt, "--out", str(out))
+        assert (code, err) == (1, f"cnnexam: error: --out {out}: {message}\n")

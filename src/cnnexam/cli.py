@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run ``cnnexam`` with ``argv`` (default: the process's arguments) and return the exit code.
 
     Usage errors and bad values (``ValueError`` from the engine or a command) print
-    ``cnnexam: error: ...`` and return 2.
+    ``cnnexam: error: ...`` and return 2; a file that cannot be read or written (``OSError``) does the
+    same and returns 1.
     """
     parser = build_parser()
     try:
@@ -41,3 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `cnnexam preview ... | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
+    except OSError as error:  # the commands check their usual paths; this catches the rest (a full disk, ...)
+        from .generator.folders import describe
+
+        message = describe(error)
+        out = getattr(args, "out", None)
+        if out and message.startswith(f"{out}: "):  # say which option named the path
+            message = f"--out {message}"
+        print(f"cnnexam: error: {message}", file=sys.stderr)
+        return 1

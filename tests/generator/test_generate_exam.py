@@ -1,6 +1,7 @@
 """``cnnexam init`` + ``cnnexam generate`` end to end, the output layout, and determinism: the same spec and
 roster give byte-identical notebooks, key.json and manifest.json, whatever the number of workers."""
 
+import errno
 import hashlib
 import json
 import os
@@ -150,3 +151,59 @@ def test_init_picks_a_fresh_secret_seed(tmp_path):
         assert main(["init", str(tmp_path / name)]) == 0
         seeds.append(tomllib.loads((tmp_path / name / "exam.toml").read_text(encoding="utf-8"))["seed"])
     assert seeds[0] != seeds[1] and min(seeds) > 2**40
+
+
+def small_roster(tmp_path: Path) -> Path:
+    roster = tmp_path / "two.csv"
+    roster.write_text("id,name\ns001,Ada\ns002,Alan\n", encoding="utf-8")
+    return roster
+
+
+def test_an_out_folder_that_cannot_be_made_is_named_with_the_reason(example, tmp_path, capsys):
+    spec, roster = str(example / "exam.toml"), str(small_roster(tmp_path))
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    (tmp_path / "old" / "students").mkdir(parents=True)
+    (tmp_path / "old" / "instructor").write_text("x", encoding="utf-8")
+    cases = {
+        tmp_path / "file": "is a file; expected a folder",
+        tmp_path / "file" / "out": f"{tmp_path / 'file'} is a file; expected a folder there",
+        tmp_path / "old": f"{tmp_path / 'old' / 'instructor'} is a file; expected a folder there",
+    }
+    for out, message in cases.items():
+        assert main(["generate", spec, "--roster", roster, "--out", str(out), "--formats", "ipynb"]) == 2
+        assert capsys.readouterr().err == f"cnnexam: error: --out {out}: {message}\n"
+
+
+def test_an_unwritable_out_folder_is_named_with_the_reason(example, tmp_path, capsys, monkeypatch):
+    def refused(self, *args, **kwargs):  # what a folder without write permission does (tests may run as root)
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", refused)
+    out = tmp_path / "out"
+    assert main(["generate", str(example / "exam.toml"), "--roster", str(small_roster(tmp_path)), "--out", str(out),
+                 "--formats", "ipynb"]) == 2
+    assert capsys.readouterr().err == f"cnnexam: error: --out {out}: cannot create the folder {out} (Permission denied)\n"
+    assert main(["init", str(out)]) == 2
+    assert capsys.readouterr().err == f"cnnexam: error: {out}: cannot create the folder {out} (Permission denied)\n"
+
+
+def test_a_write_that_fails_midway_is_one_line_not_a_traceback(example, tmp_path, capsys, monkeypatch):
+    from cnnexam.generator import exam
+
+    def full(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(exam, "_write", full)
+    out = tmp_path / "out"
+    assert main(["generate", str(example / "exam.toml"), "--roster", str(small_roster(tmp_path)), "--out", str(out),
+                 "--formats", "ipynb", "--workers", "1"]) == 1
+    assert capsys.readouterr().err == f"cnnexam: error: {out / 'students' / 's001.ipynb'}: the disk is full\n"
+
+
+def test_init_into_a_file(tmp_path, capsys):
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    assert main(["init", str(tmp_path / "file")]) == 2
+    assert capsys.readouterr().err == f"cnnexam: error: {tmp_path / 'file'}: is a file; expected a folder\n"
+    assert main(["init", str(tmp_path / "file" / "exam")]) == 2
+    assert capsys.readouterr().err == (f"cnnexam: error: {tmp_path / 'file' / 'exam'}: {tmp_path / 'file'} is a file; "
+                                       "expected a folder there\n")

@@ -19,12 +19,14 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from importlib.resources import files
 
+    from cnnexam.generator.folders import make_folders
+
     target = Path(args.directory)
     names = ("exam.toml", "roster.csv")
     existing = [n for n in names if (target / n).exists()]
     if existing and not args.force:
         raise ValueError(f"{target / existing[0]} already exists (use --force to overwrite)")
-    target.mkdir(parents=True, exist_ok=True)
+    make_folders(target)
     examples = files("cnnexam.generator") / "examples"
     spec = (examples / "exam.toml").read_text(encoding="utf-8")
     # A fresh random master seed: a guessable one (a date) would let students search for it.

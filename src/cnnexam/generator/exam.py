@@ -32,6 +32,7 @@ from typing import Callable, Sequence
 
 from cnnexam import __version__
 
+from .folders import make_folders
 from .paper import Paper, assemble
 from .spec import ExamSpec, Student
 
@@ -65,8 +66,7 @@ def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, 
     out = Path(out)
     folders = ["students", "instructor"] + (["instructor/solutions"] if "ipynb" in formats else []) \
         + (["instructor/keys"] if "pdf" in formats else [])
-    for folder in folders:
-        (out / folder).mkdir(parents=True, exist_ok=True)
+    make_folders(out, folders, f"--out {out}")
     started = time.perf_counter()
     templates = all_templates()
     # Build one paper here first: compiles and loads every kernel the exam needs before forking.
