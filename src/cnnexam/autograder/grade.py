@@ -222,19 +222,19 @@ def _failed(context: ExamContext, submission: Submission, received: str, reason:
 def _rejected(context: ExamContext, submission: Submission, received: str, message: str) -> Outcome:
     try:
         where = identify_path(submission.path, context.roster)
-        student, user = where.student, where.lms_user
+        student, user, confirmed = where.student, where.lms_user, where.confirmed
     except Exception:
-        student, user = None, ""
+        student, user, confirmed = None, "", True
     return Outcome(submission.path, submission.sha256, submission.size, submission.mtime, received, REJECTED,
-                   message, student, None, user)
+                   message, student, None, user, confirmed=confirmed)
 
 
 def _grade(context: ExamContext, submission: Submission, received: str) -> Outcome:
     where = identify_path(submission.path, context.roster)
 
-    def outcome(status: str, message: str, student=where.student, **more) -> Outcome:
+    def outcome(status: str, message: str, student=where.student, confirmed=where.confirmed, **more) -> Outcome:
         return Outcome(submission.path, submission.sha256, submission.size, submission.mtime, received, status,
-                       message, student, lms_user=where.lms_user, **more)
+                       message, student, lms_user=where.lms_user, confirmed=confirmed, **more)
 
     if submission.data is None:
         return outcome(REJECTED, submission.problem)
@@ -245,9 +245,9 @@ def _grade(context: ExamContext, submission: Submission, received: str) -> Outco
     metadata = notebook["metadata"].get("cnnexam")
     who = identify(metadata, where, context.sha256, context.students)
     if who.rejection:
-        return outcome(REJECTED, who.rejection, who.student)
+        return outcome(REJECTED, who.rejection, who.student, who.confirmed)
     if who.paper is None:
-        return outcome(FLAGGED, "; ".join(who.problems), who.student)
+        return outcome(FLAGGED, "; ".join(who.problems), who.student, who.confirmed)
     found = cells(notebook)
     problems = list(who.problems) + locked_problems(found, context.students[who.paper]["checksums"])
     rows = grade_paper(context, who.paper, found)
@@ -257,7 +257,7 @@ def _grade(context: ExamContext, submission: Submission, received: str) -> Outco
     message = "; ".join(problems)
     if not problems and isinstance(metadata, dict) and metadata.get("solution") is True:
         message = "note: the notebook is marked as a solution notebook"
-    return outcome(FLAGGED if problems else GRADED, message, who.student, paper=who.paper,
+    return outcome(FLAGGED if problems else GRADED, message, who.student, who.confirmed, paper=who.paper,
                    score=round(sum(r.earned for r in rows), 4), max=round(sum(r.points for r in rows), 4),
                    results=tuple(rows))
 

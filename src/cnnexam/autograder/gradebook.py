@@ -4,7 +4,9 @@ Each submission is written in one transaction together with its per-slot results
 ``kill -9``) loses at most the submission in flight, and a rerun grades only what is not recorded yet:
 a submission is known by its path, its sha256 and the grader version. Rows are never deleted: when a
 student has several submissions, the newest (by file time, then path) is ``current`` and the others stay
-as history.
+as history. A submission whose attribution is unconfirmed (``confirmed`` = 0: only what the student controls
+names the student, or the witnesses disagree; see ``identify``) is current only while the student has no
+confirmed one, so it can never replace another student's result.
 
 Tables: ``exam`` (key/value: spec checksum, course, title, points), ``students`` (the roster, in order),
 ``questions`` (each student's questions: template, title, points), ``submissions`` (one row per graded
@@ -46,6 +48,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     score REAL,
     max REAL,
     current INTEGER NOT NULL DEFAULT 0,
+    confirmed INTEGER NOT NULL DEFAULT 1,
     UNIQUE (path, sha256, grader));
 CREATE INDEX IF NOT EXISTS submissions_by_student ON submissions (student, current);
 CREATE TABLE IF NOT EXISTS results (
@@ -95,6 +98,7 @@ class Outcome:
     score: float | None = None
     max: float | None = None
     results: tuple[SlotRow, ...] = ()
+    confirmed: bool = True  # False: not counted over a confirmed submission of the same student
 
 
 class Gradebook:
@@ -109,6 +113,9 @@ class Gradebook:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         self.db.execute(statement)
+                columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
+                if "confirmed" not in columns:  # a gradebook from before the column existed
+                    self.db.execute("ALTER TABLE submissions ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1")
         except sqlite3.DatabaseError as error:
             raise ValueError(f"{self.path}: cannot be used as a gradebook ({error})") from None
 
@@ -151,10 +158,10 @@ class Gradebook:
         with self.transaction():
             cursor = self.db.execute(
                 "INSERT INTO submissions (path, sha256, size, mtime, student, paper, lms_user, received, graded, grader,"
-                " status, message, score, max) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " status, message, score, max, confirmed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (text(outcome.path), outcome.sha256, outcome.size, outcome.mtime, outcome.student, outcome.paper,
                  text(outcome.lms_user), outcome.received, now, grader, outcome.status, text(outcome.message),
-                 outcome.score, outcome.max))
+                 outcome.score, outcome.max, int(outcome.confirmed)))
             row = cursor.lastrowid
             self.db.executemany(
                 "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -165,10 +172,11 @@ class Gradebook:
         return row
 
     def _elect(self, student: str) -> None:
-        """Mark the student's newest submission current (file time, then path, then the later row)."""
+        """Mark the student's newest submission current (file time, then path, then the later row), a
+        confirmed one before any unconfirmed one."""
         self.db.execute(
             "UPDATE submissions SET current = (id = (SELECT id FROM submissions WHERE student = ?1"
-            " ORDER BY mtime DESC, path DESC, id DESC LIMIT 1)) WHERE student = ?1", (student,))
+            " ORDER BY confirmed DESC, mtime DESC, path DESC, id DESC LIMIT 1)) WHERE student = ?1", (student,))
 
 
 class _Transaction:

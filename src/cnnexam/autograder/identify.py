@@ -6,6 +6,12 @@ files in a folder ``Full Name_123456_assignsubmission_file_``; a plain folder ho
 notebook's metadata (which the student could edit) and the manifest. The submission is attributed to the
 student the path names, else to the one the metadata names; it is graded against the paper the metadata
 names. Any disagreement between the witnesses is a reason to flag the submission for review.
+
+What the LMS made outranks what the student chose: the Moodle folder outranks the name of the file in it
+(which may look like a Canvas name), the Canvas prefix outranks the original file name after it. When the
+LMS names nobody of the roster (an off-roster name) or the witnesses disagree, the attribution is
+*unconfirmed*: flagged, and never counted over a confirmed submission of that student (see the gradebook),
+so nobody can blank another student's grade by naming a file or editing metadata.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ class PathIdentity:
     lms: str  # "canvas", "moodle" or "" (a plain file name)
     lms_user: str  # Canvas user id or Moodle participant id, "" if none
     detail: str  # how the path was read, for messages
+    confirmed: bool = True  # False: an LMS made the path, but the student is named only by the file name
+    uploader: str = ""  # the LMS's name of the uploader when it names nobody of the roster, for messages
 
 
 class Roster:
@@ -69,31 +77,32 @@ def _name_keys(name: str) -> set[str]:
 def identify_path(path: str, roster: Roster) -> PathIdentity:
     parts = PurePosixPath(path).parts
     filename = parts[-1] if parts else path
-    canvas = _CANVAS.match(filename)
-    if canvas:
-        student = roster.by_name(canvas["name"])
-        if student:
-            return PathIdentity(student, "canvas", canvas["user"], f"Canvas file name '{canvas['name']}'")
-        return _by_id(canvas["original"], roster, "canvas", canvas["user"])
-    for folder in reversed(parts[:-1]):
+    for folder in parts[:-1]:  # the outermost Moodle folder: Moodle made it, the student the ones inside
         moodle = _MOODLE.match(folder)
         if moodle:
             student = roster.by_name(moodle["name"])
             if student:
                 return PathIdentity(student, "moodle", moodle["user"], f"Moodle folder '{moodle['name']}'")
-            return _by_id(filename, roster, "moodle", moodle["user"])
+            return _by_id(filename, roster, "moodle", moodle["user"], f"Moodle folder '{moodle['name']}'")
+    canvas = _CANVAS.match(filename)
+    if canvas:
+        student = roster.by_name(canvas["name"])
+        if student:
+            return PathIdentity(student, "canvas", canvas["user"], f"Canvas file name '{canvas['name']}'")
+        return _by_id(canvas["original"], roster, "canvas", canvas["user"], f"Canvas name '{canvas['name']}'")
     return _by_id(path, roster, "", "")
 
 
-def _by_id(text: str, roster: Roster, lms: str, user: str) -> PathIdentity:
+def _by_id(text: str, roster: Roster, lms: str, user: str, uploader: str = "") -> PathIdentity:
+    """The student whose roster id the file name holds: chosen by the student, so unconfirmed in an LMS."""
     stem = re.sub(r"\.ipynb$", "", text, flags=re.I)
     found = roster.ids_in(stem)
     if len(found) == 1:
         (student,) = found
-        return PathIdentity(student, lms, user, f"file name '{PurePosixPath(text).name}'")
+        return PathIdentity(student, lms, user, f"file name '{PurePosixPath(text).name}'", not lms, uploader)
     if found:
-        return PathIdentity(None, lms, user, f"file name naming {len(found)} students")
-    return PathIdentity(None, lms, user, "")
+        return PathIdentity(None, lms, user, f"file name naming {len(found)} students", not lms, uploader)
+    return PathIdentity(None, lms, user, "", not lms, uploader)
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,7 @@ class Identity:
     lms_user: str
     problems: tuple[str, ...]  # reasons to flag it for review
     rejection: str = ""  # set when it is no submission of this exam that could be reviewed
+    confirmed: bool = True  # False: it must not count over another submission of ``student`` (see above)
 
 
 def identify(metadata: object, path: PathIdentity, exam_sha256: str, manifest_students: dict) -> Identity:
@@ -110,16 +120,21 @@ def identify(metadata: object, path: PathIdentity, exam_sha256: str, manifest_st
     by_path = path.student
     if not isinstance(metadata, dict):
         if by_path:
-            return Identity(by_path, by_path, path.lms_user, ("the notebook has no cnnexam metadata",))
+            return Identity(by_path, by_path, path.lms_user, _unconfirmed(path, by_path) + (
+                "the notebook has no cnnexam metadata",), confirmed=path.confirmed)
         return Identity(None, None, path.lms_user, (), "not a notebook of this exam: it has no cnnexam metadata "
                                                           "and its file name names no student of the roster")
     claimed = metadata.get("student_id")
     claimed = claimed if isinstance(claimed, str) and claimed in manifest_students else None
+    student = by_path or claimed
+    # A student named by the LMS is the uploader; otherwise (no LMS) the path and metadata must agree.
+    confirmed = path.confirmed if by_path else not path.lms
+    if by_path and claimed and by_path != claimed and not path.lms:
+        confirmed = False
+    problems = list(_unconfirmed(path, student, "" if by_path else "notebook's metadata"))
     if metadata.get("spec_sha256") != exam_sha256:
-        student = by_path or claimed
-        return Identity(student, None, path.lms_user,
-                        ("the notebook belongs to another exam (its spec checksum differs from this exam's)",))
-    problems = []
+        problems.append("the notebook belongs to another exam (its spec checksum differs from this exam's)")
+        return Identity(student, None, path.lms_user, tuple(problems), confirmed=confirmed)
     if claimed is None:
         problems.append(f"the notebook names an unknown student id {_show(metadata.get('student_id'))}")
     elif by_path and by_path != claimed:
@@ -127,7 +142,15 @@ def identify(metadata: object, path: PathIdentity, exam_sha256: str, manifest_st
     paper = claimed or by_path
     if paper is not None:
         problems += _metadata_problems(metadata, manifest_students[paper])
-    return Identity(by_path or claimed, paper, path.lms_user, tuple(problems))
+    return Identity(student, paper, path.lms_user, tuple(problems), confirmed=confirmed)
+
+
+def _unconfirmed(path: PathIdentity, student: str | None, witness: str = "") -> tuple[str, ...]:
+    """Why an LMS submission's student is in doubt: the LMS names nobody of the roster."""
+    if not path.lms or not student or (path.student and path.confirmed):
+        return ()
+    uploader = path.uploader or f"{path.lms.capitalize()} path"
+    return (f"the {uploader} names no student of the roster; only the {witness or path.detail} names {student}",)
 
 
 def _metadata_problems(metadata: dict, entry: dict) -> list[str]:
