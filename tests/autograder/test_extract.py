@@ -9,6 +9,8 @@ import pytest
 from cnnexam.autograder.extract import Answer, Cell, Unreadable, answers, cells, load_notebook, locked_problems
 from cnnexam.generator.exam import cell_checksum
 
+from classroom import read
+
 
 def code(key: str, source: str, position: int = 0) -> Cell:
     return Cell(key, "code", source, position)
@@ -103,3 +105,22 @@ def test_the_manifest_holds_checksums_of_every_locked_cell(classroom):
     assert locked[0]["id"] == "header"
     assert all(len(v) == 1 for k, v in entry["checksums"].items() if k != "header")  # only the header differs
     assert not any(k.endswith("-solution") for k in entry["checksums"])  # worked solutions are not required
+
+
+@pytest.mark.parametrize("separator", ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"])
+def test_only_newlines_end_lines(separator):
+    """Python ends lines at \\n, \\r\\n and \\r only; other line separators in a comment or between the
+    values must not shift the answer that is read."""
+    assert one(f"# (a) the shape{separator} é\nq1_x = [[1, 2],\n [3, 4]]") == Answer("[[1, 2],\n [3, 4]]")
+    assert one(f"# é{separator}\r\nq1_x = 'é' + 'x'\rq1_y = 2") == Answer("'é' + 'x'")
+    if separator in "\x0c":  # whitespace to Python
+        assert one(f"q1_x = [1,{separator}2]") == Answer(f"[1,{separator}2]")
+
+
+def test_odd_characters_in_a_notebook_never_raise(classroom):
+    """Lone surrogates (which JSON can spell) in an answer and in a locked cell: read, not a crash."""
+    notebook = json.loads(json.dumps(read(classroom.blank("s001"))).replace("Question 1", "Question 1 \\ud800"))
+    found = cells(notebook)
+    assert locked_problems(found, classroom.manifest["students"][0]["checksums"]) == [
+        "locked cells q1-prompt-1, q10-prompt-1, q11-prompt-1, q12-prompt-1 were edited"]
+    assert one('q1_x = "\\ud800" # \ud800').text == "\\ud800"  # read line by line: Python refuses the cell

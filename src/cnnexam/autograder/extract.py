@@ -92,8 +92,14 @@ def locked_problems(found: list[Cell], checksums: dict[str, list[str]]) -> list[
         by_key.setdefault(cell.key, []).append(cell)
     missing = [key for key in checksums if key not in by_key]
     edited = [key for key, accepted in checksums.items()
-              if key in by_key and any(cell_checksum(c.source) not in accepted for c in by_key[key])]
+              if key in by_key and any(_checksum(c.source) not in accepted for c in by_key[key])]
     return [_cells(keys, what) for keys, what in ((missing, "missing"), (edited, "edited")) if keys]
+
+
+def _checksum(source: str) -> str:
+    # JSON can spell lone surrogates ("\ud800"), which cannot be encoded: spelled as escapes, the cell
+    # counts as edited instead of failing the notebook.
+    return cell_checksum(source.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def _cells(keys: list[str], what: str) -> str:
@@ -144,7 +150,7 @@ class _Parsed:
             self.problem = f"the cell is not valid Python ({msg}{f', line {line}' if line else ''})"
             self.assignments = _scan_lines(cell.source)
             return
-        lines = cell.source.splitlines(keepends=True)
+        lines = _LINE_END.split(cell.source)
         for stmt in tree.body:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 target, value = stmt.targets[0].id, stmt.value
@@ -163,15 +169,22 @@ def _value_text(lines: list[str], node: ast.expr) -> str | None:
     return _segment(lines, node)
 
 
+# Python ends lines at \n, \r\n and \r only, unlike str.splitlines (which also splits at \x0c, \x1c, \x85,
+# \u2028, ...): splitting differently would shift the line numbers of the syntax tree.
+_LINE_END = re.compile(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)")
+
+
 def _segment(lines: list[str], node: ast.expr) -> str:
     """The source text of ``node`` (as ast.get_source_segment, without re-splitting the cell each time);
-    column offsets count UTF-8 bytes."""
+    column offsets count UTF-8 bytes. Lone surrogates are kept as escapes and a cut inside a character
+    becomes U+FFFD, a format error for the answer rather than an exception for the notebook."""
+    def part(line: int, start: int | None, end: int | None) -> str:
+        return lines[line].encode("utf-8", "surrogatepass")[start:end].decode("utf-8", "replace")
+
     first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[operator]
     if first == last:
-        return lines[first].encode()[node.col_offset:node.end_col_offset].decode()
-    head = lines[first].encode()[node.col_offset:].decode()
-    tail = lines[last].encode()[:node.end_col_offset].decode()
-    return head + "".join(lines[first + 1:last]) + tail
+        return part(first, node.col_offset, node.end_col_offset)
+    return part(first, node.col_offset, None) + "".join(lines[first + 1:last]) + part(last, None, node.end_col_offset)
 
 
 _LINE = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)\s*(.*)$")
@@ -180,7 +193,7 @@ _LINE = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)\s*(.*)$")
 def _scan_lines(source: str) -> list[_Assignment]:
     """Assignments read line by line from a cell Python cannot parse: the rest of the line after ``name =``
     (without a trailing comment), continued while brackets are open."""
-    lines = source.split("\n")
+    lines = re.split(r"\r\n|\r|\n", source)
     found = []
     i = 0
     while i < len(lines):
