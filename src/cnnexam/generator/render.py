@@ -14,6 +14,7 @@ from cnnexam.model.numbers import fmt
 from cnnexam.model.template import Slot
 
 from .paper import Question
+from .spectext import escape_markdown, instructions_markdown
 
 
 @lru_cache(maxsize=None)
@@ -24,6 +25,8 @@ def environment(kind: str) -> jinja2.Environment:
                              autoescape=escape, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     env.globals["fmt"] = fmt
+    if kind == "md":  # what instructors and rosters supply is escaped; the templates' own text is trusted
+        env.filters.update(md=escape_markdown, instructions=instructions_markdown)
     return env
 
 

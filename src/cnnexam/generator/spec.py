@@ -141,8 +141,20 @@ class _Checker:
             self.fail("sections", self.tables_expected("[[sections]]", sections))
         checked = tuple(self.section(s, i) for i, s in enumerate(sections, 1))
         return ExamSpec(self.text(raw, "course", ""), self.text(raw, "title", ""),
-                        self.text(raw, "date", "", required=False), self.text(raw, "instructions", "", required=False),
+                        self.text(raw, "date", "", required=False), self.instructions(raw),
                         seed, mode, checked, self.source, digest)
+
+    def instructions(self, raw: dict) -> str:
+        """Checked here, not when the first PDF is made: a maths error then would name neither file nor key."""
+        from .spectext import check_instructions
+
+        text = self.text(raw, "instructions", "", required=False)
+        try:
+            check_instructions(text)
+        except ValueError as error:
+            self.fail("instructions", f"{error}; expected text with $...$ maths in the LaTeX subset of the "
+                                      "questions (a dollar that is not maths: \\$)")
+        return text
 
     def section(self, raw, index: int) -> Section:
         where = f"sections[{index}]"

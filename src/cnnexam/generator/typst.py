@@ -40,15 +40,29 @@ _SPANS = re.compile(r"(\$[^$]*\$|`[^`]*`)")
 def prose(text: str) -> str:
     """Prose as Typst markup: inline ``$...$`` is LaTeX-subset math and ```...``` code (as in the
     notebooks' Markdown); everything else prints literally, including an unpaired ``$`` or backtick."""
+    pieces = _SPANS.split(text)
+    return _markup(("text", p) if i % 2 == 0 else ("math" if p[0] == "$" else "code", p[1:-1])
+                   for i, p in enumerate(pieces))
+
+
+def spec_prose(text: str) -> str:
+    """The spec's instructions as Typst markup: as :func:`prose`, with the stricter reading of dollars
+    that :mod:`.spectext` describes ("$5 and $10" is money)."""
+    from .spectext import spans
+
+    return _markup(spans(text))
+
+
+def _markup(pieces) -> str:
     out = []
-    for i, part in enumerate(_SPANS.split(text)):
-        if i % 2 == 0:
-            out.append(escape_typst(part))
-        elif part[0] == "$":
-            math = latex_to_typst(part[1:-1])
+    for kind, content in pieces:
+        if kind == "text":
+            out.append(escape_typst(content))
+        elif kind == "math":
+            math = latex_to_typst(content)
             out.append(f"${math}$" if math else "")
         else:  # in braces, so text right after it cannot continue the expression
-            out.append(f"#{{raw({typst_string(part[1:-1])})}}")
+            out.append(f"#{{raw({typst_string(content)})}}")
     return "".join(out)
 
 
@@ -379,7 +393,7 @@ def _ruled_rows(cells, columns: int, width: int) -> str:
 @lru_cache(maxsize=1)
 def _env():
     env = environment("typ")
-    env.filters.update(prose=prose, esc=escape_typst, math=latex_to_typst, tstr=typst_string, pts=_points,
+    env.filters.update(prose=prose, spec_prose=spec_prose, esc=escape_typst, math=latex_to_typst, tstr=typst_string, pts=_points,
                        ruled=_ruled_rows, cells=lambda m: [m.cell_text(v) for row in m.rows for v in row],
                        widest=lambda m: max((len(m.cell_text(v)) for row in m.rows for v in row), default=1))
     return env
