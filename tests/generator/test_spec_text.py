@@ -2,13 +2,15 @@
 and the PDF: only the instructions' $...$ maths and `code` are read as such."""
 
 import dataclasses
+import html as htmllib
+import re
 
 import pytest
 from test_typst import compile_clean, synthetic_paper
 
 from cnnexam.generator.notebook import render_notebooks
-from cnnexam.generator.spec import SpecError, load_spec
-from cnnexam.generator.typst import render_typst
+from cnnexam.generator.spec import SpecError, Student, load_spec
+from cnnexam.generator.typst import escape_typst, render_typst
 
 VALID = '''course = "Deep Learning"
 title = "Quiz"
@@ -50,3 +52,36 @@ def test_maths_the_papers_cannot_print_is_an_error_at_load_time(tmp_path, text, 
         load_spec(path)
     assert str(error.value) == (f"{path}: instructions: {message}; expected text with $...$ maths in the LaTeX "
                                 "subset of the questions (a dollar that is not maths: \\$)")
+
+
+HOSTILE = "Ada *the* _first_ $x$ `c` <b>b</b> [l](javascript:alert(1)) ~~s~~ &amp; \\o/"
+
+
+def test_names_ids_course_and_title_render_literally_in_the_notebook():
+    mistune = pytest.importorskip("mistune")
+    paper = synthetic_paper(Student("s_1$`[x]", HOSTILE))
+    paper = dataclasses.replace(paper, spec=dataclasses.replace(paper.spec, course="# C*1*", title="<i>Mid_term_</i>"))
+    heading, student = header(paper).split("\n")[:2]
+    html = mistune.create_markdown(plugins=["strikethrough", "table", "url"])(heading + "\n\n" + student)
+    for tag in ("<em>", "<code>", "<a ", "<b>", "<i>", "<del>"):
+        assert tag not in html
+    text = htmllib.unescape(re.sub(r"<[^>]+>", "", html))
+    assert "# C*1*: <i>Mid_term_</i>" in text and f"Student: {HOSTILE} (s_1$`[x])" in text
+    assert "\\$x\\$" in student  # Jupyter's maths: an escaped dollar is a dollar
+
+
+def test_names_ids_course_and_title_print_literally_on_the_paper():
+    paper = synthetic_paper(Student("s_1$`[x]", HOSTILE))
+    paper = dataclasses.replace(paper, spec=dataclasses.replace(paper.spec, course="# C*1*", title="<i>Mid_term_</i>"))
+    source = render_typst(paper)
+    assert f"[{escape_typst('# C*1*')} · {escape_typst('<i>Mid_term_</i>')}]" in source
+    assert f"[{escape_typst(HOSTILE)} · {escape_typst('s_1$`[x]')} · version" in source
+    compile_clean(source)
+
+
+def test_a_title_is_one_line(tmp_path):
+    path = tmp_path / "exam.toml"
+    path.write_text(VALID.replace('title = "Quiz"', 'title = """Quiz\nPart 2"""'), encoding="utf-8")
+    with pytest.raises(SpecError) as error:
+        load_spec(path)
+    assert str(error.value) == f"{path}: title: expected one line of text, got 'Quiz\\nPart 2'"

@@ -113,7 +113,8 @@ class _Checker:
     def fail(self, where: str, what: str):
         raise SpecError(f"{self.source}: {where}: {what}")
 
-    def text(self, table: dict, key: str, where: str, required: bool = True, default: str = "") -> str:
+    def text(self, table: dict, key: str, where: str, required: bool = True, default: str = "",
+             one_line: bool = True) -> str:
         if key not in table:
             if required:
                 self.fail(where + key, "missing; expected a non-empty string")
@@ -122,8 +123,12 @@ class _Checker:
         if hasattr(value, "isoformat"):  # TOML dates arrive as datetime.date
             return value.isoformat()
         if not isinstance(value, str) or (required and not value.strip()):
-            self.fail(where + key, f"expected a {'non-empty ' if required else ''}string, got {value!r}")
-        return value
+            self.fail(where + key, f"expected a {'non-empty ' if required else ''}string, got {shown(value)}")
+        if not one_line:
+            return value
+        if "\n" in value.strip() or "\r" in value.strip():  # headings and headers: a line break would end them
+            self.fail(where + key, f"expected one line of text, got {shown(value)}")
+        return value.strip()
 
     def spec(self, raw: dict, digest: str) -> ExamSpec:
         allowed = {"course", "title", "date", "instructions", "seed", "mode", "sections"}
@@ -148,7 +153,7 @@ class _Checker:
         """Checked here, not when the first PDF is made: a maths error then would name neither file nor key."""
         from .spectext import check_instructions
 
-        text = self.text(raw, "instructions", "", required=False)
+        text = self.text(raw, "instructions", "", required=False, one_line=False)
         try:
             check_instructions(text)
         except ValueError as error:
