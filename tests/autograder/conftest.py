@@ -1,5 +1,6 @@
 """A real generated class on disk: the example exam for the first 8 students of the example roster,
-notebooks only, generated once per test session."""
+notebooks only, generated once per test session; and, for each student, the student notebook with every
+answer cell filled in from the key (what a student who got everything right hands in)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ class Classroom:
         return [s["id"] for s in self.manifest["students"]]
 
     def solution(self, student: str) -> Path:
+        """The student's notebook with every answer right."""
+        return self.out.parent / "answered" / f"{student}.ipynb"
+
+    def key(self, student: str) -> Path:
+        """The instructor's solution notebook (worked solutions, marked as a solution)."""
         return self.out / "instructor" / "solutions" / f"{student}.ipynb"
 
     def blank(self, student: str) -> Path:
@@ -52,4 +58,18 @@ def classroom(tmp_path_factory) -> Classroom:
     out = tmp_path_factory.mktemp("class") / "out"
     generate_exam(spec, students, out, ("ipynb",), workers=1)
     manifest = json.loads((out / "instructor" / "manifest.json").read_text(encoding="utf-8"))
-    return Classroom(out, manifest)
+    classroom = Classroom(out, manifest)
+    for sid in classroom.ids:
+        answered(classroom.blank(sid), classroom.key(sid), classroom.solution(sid))
+    return classroom
+
+
+def answered(blank: Path, key: Path, target: Path) -> None:
+    """The blank notebook with the key's answer cells (by cell id)."""
+    notebook = json.loads(blank.read_text(encoding="utf-8"))
+    sources = {c["id"]: c["source"] for c in json.loads(key.read_text(encoding="utf-8"))["cells"]}
+    for cell in notebook["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("solution"):
+            cell["source"] = sources[cell["id"]]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(notebook), encoding="utf-8")

@@ -58,10 +58,29 @@ def drop(key: str) -> Callable[[dict], None]:
     return lambda nb: nb["cells"].remove(cell(nb, key))
 
 
-def duplicate_q7(nb):
-    twin = copy.deepcopy(cell(nb, "q7-params"))
-    twin["source"] = twin["source"].rsplit(" = ", 1)[0] + " = 1"
-    nb["cells"].append(twin)
+def twin_q7(answer_of_copy: str | None, answer_of_original: str | None = None):
+    """A copy of the q7 answer cell after it: with ``answer_of_copy`` (None: the key's) and the original
+    cell with ``answer_of_original`` (None: left alone)."""
+    def change(nb):
+        original = cell(nb, "q7-params")
+        twin = copy.deepcopy(original)
+        nb["cells"].insert(nb["cells"].index(original) + 1, twin)
+        if answer_of_copy is not None:
+            twin["source"] = twin["source"].rsplit(" = ", 1)[0] + " = " + answer_of_copy
+        if answer_of_original is not None:
+            original["source"] = original["source"].rsplit(" = ", 1)[0] + " = " + answer_of_original
+    return change
+
+
+def answer_in_new_cells(*answers: str):
+    """The q7 answer cell left as handed out; the answer typed into new cells at the end."""
+    def change(nb):
+        key = answer(nb, "q7-params")
+        set_answer(nb, "q7-params", "...")
+        for n, text in enumerate(answers):
+            nb["cells"].append({"cell_type": "code", "execution_count": None, "id": f"new-{n}", "metadata": {},
+                                "outputs": [], "source": f"q7_params = {text or key}"})
+    return change
 
 
 def rename_q7(nb):
@@ -127,7 +146,7 @@ def symlink(classroom, folder):
     return b""
 
 
-SOLUTION = "note: the notebook is marked as a solution notebook"  # every case starts from a solution
+SOLUTION = ""  # every case starts from a notebook with every answer right: nothing to note
 NOT_A_NUMBER = "only numbers, lists and arithmetic are allowed, not function calls"
 CASES = [
     Case("s001-not-json.ipynb", lambda c, f: b"My answers: 3, 4, 5\n", "rejected",
@@ -153,9 +172,19 @@ CASES = [
     # answer cells: missing, duplicated, renamed, moved, unparsable
     Case("s001-missing-cell.ipynb", edit("s001", drop("q1-output")), "graded", SOLUTION, "s001", ("q1-output",),
          {"q1-output": ("missing", "No answer was given (the answer cell q1-output is missing from the notebook).")}),
-    Case("s001-duplicate-cell.ipynb", edit("s001", duplicate_q7), "graded", SOLUTION, "s001", ("q7-params",),
-         {"q7-params": ("format-error", "Could not read the answer: the answer cell q7-params appears 2 times with "
-                                        "different answers; keep one cell per answer.")}),
+    Case("s002-twins.ipynb", edit("s002", twin_q7(None)), "graded", SOLUTION, "s002", (),
+         {"q7-params": ("correct", "Correct.")}),
+    Case("s002-twin-untouched.ipynb", edit("s002", twin_q7(None, "...")), "graded", SOLUTION, "s002", (),
+         {"q7-params": ("correct", "Correct.")}),
+    Case("s002-twins-differ.ipynb", edit("s002", twin_q7("1")), "flagged",
+         r"^q7-params: the answer cell q7-params appears 2 times with different answers \(cells \d+, \d+\); "
+         "the last one was graded$", "s002", ("q7-params",), {"q7-params": ("wrong", "^Not right")}),
+    Case("s003-new-cell.ipynb", edit("s003", answer_in_new_cells("")), "graded", SOLUTION, "s003", (),
+         {"q7-params": ("correct", r"^Correct\. Note: read from `q7_params = \.\.\.` in another cell \(cell \d+\): "
+                                   r"the answer cell still has its placeholder\.$")}),
+    Case("s003-new-cells-differ.ipynb", edit("s003", answer_in_new_cells("", "1")), "flagged",
+         r"^q7-params: `q7_params` is assigned in 2 other cells with different answers \(cells \d+, \d+\); the last "
+         "one was graded$", "s003", ("q7-params",), {"q7-params": ("wrong", "^Not right")}),
     Case("s001-renamed.ipynb", edit("s001", rename_q7), "graded", SOLUTION, "s001", (),
          {"q7-params": ("correct", "Correct. Note: read from `q7_parameters = ...`: keep the variable name "
                                    "`q7_params`.")}),

@@ -97,7 +97,7 @@ def test_the_manifest_holds_checksums_of_every_locked_cell(classroom):
     from classroom import read
 
     entry = classroom.manifest["students"][0]
-    student, solution = read(classroom.blank(entry["id"])), read(classroom.solution(entry["id"]))
+    student, solution = read(classroom.blank(entry["id"])), read(classroom.key(entry["id"]))
     locked = [c for c in student["cells"] if c["metadata"].get("nbgrader", {}).get("locked")]
     assert sorted(entry["checksums"]) == sorted(c["id"] for c in locked)
     header = {c["id"]: c for c in solution["cells"]}["header"]
@@ -124,3 +124,15 @@ def test_odd_characters_in_a_notebook_never_raise(classroom):
     assert locked_problems(found, classroom.manifest["students"][0]["checksums"]) == [
         "locked cells q1-prompt-1, q10-prompt-1, q11-prompt-1, q12-prompt-1 were edited"]
     assert one('q1_x = "\\ud800" # \ud800').text == "\\ud800"  # read line by line: Python refuses the cell
+
+
+def test_copies_of_an_answer_cell_that_agree_are_one_answer():
+    """The same answer written differently in two copies of the answer cell, or one copy left as handed
+    out: the answer is clear. Different answers: the last is read, and the submission is to be reviewed."""
+    copies = [code("q1-x", "q1_x = [1,2]", 3), code("q1-x", "q1_x = [1, 2]  # again", 4)]
+    assert answers(copies, [("q1-x", "q1_x")])["q1-x"] == Answer("[1, 2]")
+    copies = [code("q1-x", "q1_x = [1, 2]", 3), code("q1-x", "q1_x = ...", 4)]
+    assert answers(copies, [("q1-x", "q1_x")])["q1-x"] == Answer("[1, 2]")
+    copies = [code("q1-x", "q1_x = [1, 2]", 3), code("q1-x", "q1_x = [2, 1]", 4)]
+    assert answers(copies, [("q1-x", "q1_x")])["q1-x"] == Answer("[2, 1]", review=(
+        "the answer cell q1-x appears 2 times with different answers (cells 4, 5); the last one was graded"))

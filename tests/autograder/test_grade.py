@@ -25,7 +25,7 @@ def test_solution_notebooks_get_full_marks(classroom, tmp_path):
         row = rows[f"{sid}.ipynb"]
         assert (row["student"], row["paper"], row["status"], row["score"], row["max"], row["current"]) == \
                (sid, sid, "graded", total, total, 1)
-        assert row["message"] == "note: the notebook is marked as a solution notebook"
+        assert row["message"] == ""
         slots = results(db, f"{sid}.ipynb")
         assert slots.keys() == slot_points(classroom.manifest, sid).keys()
         assert {r[2] for r in slots.values()} == {"correct"}

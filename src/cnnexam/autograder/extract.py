@@ -118,6 +118,7 @@ class Answer:
     text: str | None
     note: str = ""
     error: str = ""
+    review: str = ""  # set when the answer is ambiguous: the submission is flagged for review with this reason
 
     def shown(self) -> str:
         """The answer as kept for review (bounded)."""
@@ -129,6 +130,11 @@ class Answer:
 class _Assignment:
     name: str
     text: str | None  # None: unanswered (the ``...`` placeholder, None)
+    same: str = ""  # equal for the same answer written differently ([1,2] and [1, 2])
+
+    @property
+    def answered(self) -> bool:
+        return self.text is not None
 
 
 class _Parsed:
@@ -158,7 +164,7 @@ class _Parsed:
                 target, value = stmt.target.id, stmt.value
             else:
                 continue
-            self.assignments.append(_Assignment(target, _value_text(lines, value)))
+            self.assignments.append(_Assignment(target, _value_text(lines, value), ast.dump(value)))
 
 
 def _value_text(lines: list[str], node: ast.expr) -> str | None:
@@ -208,7 +214,7 @@ def _scan_lines(source: str) -> list[_Assignment]:
             depth += _open_brackets(parts[-1])
             i += 1
         text = "\n".join(parts).strip()
-        found.append(_Assignment(match[1], None if text in UNANSWERED else _unquote(text)))
+        found.append(_Assignment(match[1], None if text in UNANSWERED else _unquote(text), "".join(text.split())))
     return found
 
 
@@ -243,21 +249,26 @@ def answers(found: list[Cell], slots: list[tuple[str, str]]) -> dict[str, Answer
 
 def _answer(grade_id: str, variable: str, own: list[_Parsed], assigned: list[tuple[_Parsed, _Assignment]],
             variables: set[str]) -> Answer:
-    in_own = [(p, a) for p, a in assigned if p.cell.key == grade_id]
-    elsewhere = [(p, a) for p, a in assigned if p.cell.key != grade_id]
+    in_own = _finals([(p, a) for p, a in assigned if p.cell.key == grade_id])
+    elsewhere = _finals([(p, a) for p, a in assigned if p.cell.key != grade_id])
     if in_own:
-        if len(own) > 1 and len({a.text for _, a in in_own}) > 1:
-            return Answer(None, error=f"the answer cell {grade_id} appears {len(own)} times with different answers; "
-                                      "keep one cell per answer")
-        cell, last = in_own[-1]
-        note = _syntax_note(cell, variable)
-        if any(a.text != last.text for _, a in elsewhere):
-            note = _join(note, f"`{variable}` is also assigned in another cell; the answer cell counts")
-        return Answer(last.text, note)
+        found = _pick(in_own, f"the answer cell {grade_id} appears {len(own)} times") if len(own) > 1 else None
+        if found is None or found.text is None and not found.review:
+            cell, last = in_own[-1]
+            found = Answer(last.text, _syntax_note(cell, variable))
+        if found.text is None and not found.review and elsewhere:
+            # The answer cell left as handed out, the answer typed into a new cell: that one counts.
+            other = _pick(elsewhere, f"`{variable}` is assigned in {len(elsewhere)} other cells")
+            if other.text is not None or other.review:
+                where = _positions([(p, a) for p, a in elsewhere if a.answered])
+                return _also(other, f"read from `{variable} = ...` in another cell ({where}): the answer cell still "
+                                    "has its placeholder")
+        elif found.text is not None and any(a.answered and a.same != _same(found, in_own) for _, a in elsewhere):
+            found = _also(found, f"`{variable}` is also assigned in another cell; the answer cell counts")
+        return found
     if elsewhere:
-        cell, last = elsewhere[-1]
-        return Answer(last.text, _join(_syntax_note(cell, variable),
-                                       f"read from `{variable} = ...` in another cell (cell {cell.cell.position + 1})"))
+        found = _pick(elsewhere, f"`{variable}` is assigned in {len(elsewhere)} cells")
+        return _also(found, f"read from `{variable} = ...` in another cell ({_positions(elsewhere)})")
     for cell in own:
         renamed = [a for a in cell.assignments if a.name not in variables]
         if len(renamed) == 1:
@@ -267,6 +278,41 @@ def _answer(grade_id: str, variable: str, own: list[_Parsed], assigned: list[tup
             return Answer(None, error=f"{own[0].problem}; write the answer as `{variable} = <answer>`")
         return Answer(None, note=f"the answer cell has no assignment `{variable} = ...`")
     return Answer(None, note=f"the answer cell {grade_id} is missing from the notebook")
+
+
+def _finals(assigned: list[tuple[_Parsed, _Assignment]]) -> list[tuple[_Parsed, _Assignment]]:
+    """The last assignment in each cell (what running the cell leaves), in notebook order."""
+    last: dict[int, tuple[_Parsed, _Assignment]] = {}
+    for parsed, assignment in assigned:
+        last[id(parsed)] = (parsed, assignment)
+    return list(last.values())
+
+
+def _pick(finals: list[tuple[_Parsed, _Assignment]], where: str) -> Answer:
+    """The answer among several cells: the one answer they agree on (untouched placeholders aside), or,
+    when they differ, the last one (as running the notebook would leave it) with a reason to review it."""
+    answered = [(p, a) for p, a in finals if a.answered]
+    if not answered:
+        return Answer(None)
+    cell, last = answered[-1]
+    if len({a.same for _, a in answered}) == 1:
+        return Answer(last.text, _syntax_note(cell, last.name))
+    return Answer(last.text, _syntax_note(cell, last.name),
+                  review=f"{where} with different answers ({_positions(answered)}); the last one was graded")
+
+
+def _same(answer: Answer, finals: list[tuple[_Parsed, _Assignment]]) -> str:
+    return next(a.same for _, a in reversed(finals) if a.text == answer.text)
+
+
+def _positions(finals: list[tuple[_Parsed, _Assignment]]) -> str:
+    """"cell 5", "cells 5, 9" (notebook positions counted from 1)."""
+    numbers = ", ".join(str(p.cell.position + 1) for p, _ in finals[:6]) + (" ..." if len(finals) > 6 else "")
+    return f"cell{'s' if len(finals) > 1 else ''} {numbers}"
+
+
+def _also(answer: Answer, note: str) -> Answer:
+    return Answer(answer.text, _join(answer.note, note), answer.error, answer.review)
 
 
 def _syntax_note(parsed: _Parsed, variable: str) -> str:

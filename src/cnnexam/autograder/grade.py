@@ -250,7 +250,8 @@ def _grade(context: ExamContext, submission: Submission, received: str) -> Outco
         return outcome(FLAGGED, "; ".join(who.problems), who.student, who.confirmed)
     found = cells(notebook)
     problems = list(who.problems) + locked_problems(found, context.students[who.paper]["checksums"])
-    rows = grade_paper(context, who.paper, found)
+    rows, reviews = grade_paper(context, who.paper, found)
+    problems += reviews
     failed = [r.grade_id for r in rows if r.status == ERROR]
     if failed:
         problems.append(f"the grader failed on {', '.join(failed)}")
@@ -262,8 +263,9 @@ def _grade(context: ExamContext, submission: Submission, received: str) -> Outco
                    results=tuple(rows))
 
 
-def grade_paper(context: ExamContext, student: str, found) -> list[SlotRow]:
-    """Every slot of ``student``'s paper graded from the notebook's cells."""
+def grade_paper(context: ExamContext, student: str, found) -> tuple[list[SlotRow], list[str]]:
+    """Every slot of ``student``'s paper graded from the notebook's cells, and the reasons to review it
+    (answers that are ambiguous, e.g. two copies of an answer cell with different answers)."""
     paper = context.paper(student)
     wanted = [(meta["grade_id"], meta["variable"]) for key in paper for meta in key.entry["slots"].values()]
     extracted = answers(found, wanted)
@@ -273,7 +275,7 @@ def grade_paper(context: ExamContext, student: str, found) -> list[SlotRow]:
             meta = key.entry["slots"][slot.id]
             label = f"({letter}) {slot.label or slot.id}"
             rows.append(_grade_slot(key, slot, meta, label, extracted[meta["grade_id"]]))
-    return rows
+    return rows, [f"{grade_id}: {a.review}" for grade_id, a in extracted.items() if a.review]
 
 
 def _grade_slot(key: Key, slot, meta: dict, label: str, answer: Answer) -> SlotRow:
