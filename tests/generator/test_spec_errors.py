@@ -112,6 +112,12 @@ def test_spec_not_utf8(tmp_path):
     assert str(error.value) == f"{path}: line 2: not UTF-8 text (byte 0xe9); save the spec as UTF-8"
 
 
+def test_spec_saved_with_a_byte_order_mark(tmp_path):
+    path = tmp_path / "exam.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + VALID.encode())
+    assert load_spec(path).course == "Deep Learning"
+
+
 def test_spec_missing_file(tmp_path):
     path = tmp_path / "nowhere.toml"
     with pytest.raises(SpecError) as error:

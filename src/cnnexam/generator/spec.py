@@ -90,10 +90,11 @@ def load_spec(path: str | Path, known_templates: dict | None = None) -> ExamSpec
         data = path.read_bytes()
     except OSError as error:
         raise SpecError(f"{path}: cannot read the exam spec ({error.strerror})") from None
+    body = data.removeprefix(codecs.BOM_UTF8)  # Windows editors may start UTF-8 with a byte-order mark
     try:
-        text = data.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise SpecError(f"{path}: {_not_utf8(data, error)}; save the spec as UTF-8") from None
+        raise SpecError(f"{path}: {_not_utf8(body, error)}; save the spec as UTF-8") from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
