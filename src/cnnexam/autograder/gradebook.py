@@ -16,12 +16,18 @@ file: status graded/flagged/rejected, message, score) and ``results`` (one row p
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from .submissions import printable
 
 GRADED, FLAGGED, REJECTED = "graded", "flagged", "rejected"
+LOCK_SECONDS = 30  # how long to wait for another program that is writing the gradebook
+
+
+class GradebookBusy(ValueError):
+    """Another program holds the gradebook, or another grading run is recording into it at the same time."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS exam (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -105,7 +111,7 @@ class Gradebook:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=LOCK_SECONDS)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable against a killed process
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -117,7 +123,23 @@ class Gradebook:
                 if "confirmed" not in columns:  # a gradebook from before the column existed
                     self.db.execute("ALTER TABLE submissions ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1")
         except sqlite3.DatabaseError as error:
+            if _locked(error):
+                raise self._busy() from None
             raise ValueError(f"{self.path}: cannot be used as a gradebook ({error})") from None
+
+    def _busy(self) -> GradebookBusy:
+        return GradebookBusy(f"{self.path}: the gradebook has been locked by another program for more than "
+                             f"{LOCK_SECONDS:g} s (another `cnnexam grade` run?); run again when it has finished")
+
+    @contextmanager
+    def _guard(self):
+        """A locked gradebook as a clear error rather than a traceback."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            if _locked(error):
+                raise self._busy() from None
+            raise
 
     def transaction(self):
         return _Transaction(self.db)
@@ -127,6 +149,10 @@ class Gradebook:
 
     def bind(self, context) -> None:
         """Tie the gradebook to the exam (refusing another exam's gradebook) and record the roster."""
+        with self._guard():
+            self._bind(context)
+
+    def _bind(self, context) -> None:
         row = self.db.execute("SELECT value FROM exam WHERE key = 'spec_sha256'").fetchone()
         if row and row[0] != context.sha256:
             raise ValueError(f"{self.path}: this gradebook belongs to another exam (spec {row[0][:12]}, "
@@ -150,10 +176,21 @@ class Gradebook:
 
     def known(self, grader: str) -> set[tuple[str, str]]:
         """(path, sha256) of every submission this grader version has recorded."""
-        return set(self.db.execute("SELECT path, sha256 FROM submissions WHERE grader = ?", (grader,)))
+        with self._guard():
+            return set(self.db.execute("SELECT path, sha256 FROM submissions WHERE grader = ?", (grader,)))
 
     def record(self, outcome: Outcome, grader: str, now: str) -> int:
         """Write one submission and its results in one transaction; returns its row id."""
+        try:
+            with self._guard():
+                return self._record(outcome, grader, now)
+        except sqlite3.IntegrityError:
+            # Not recorded when this run started, recorded now: another run grades the same files.
+            raise GradebookBusy(f"{self.path}: another `cnnexam grade` run is recording into this gradebook at the "
+                                f"same time (it has just recorded {printable(outcome.path)}); what is recorded is "
+                                "kept: run again when it has finished") from None
+
+    def _record(self, outcome: Outcome, grader: str, now: str) -> int:
         text = printable
         with self.transaction():
             cursor = self.db.execute(
@@ -177,6 +214,10 @@ class Gradebook:
         self.db.execute(
             "UPDATE submissions SET current = (id = (SELECT id FROM submissions WHERE student = ?1"
             " ORDER BY confirmed DESC, mtime DESC, path DESC, id DESC LIMIT 1)) WHERE student = ?1", (student,))
+
+
+def _locked(error: sqlite3.DatabaseError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
 
 
 class _Transaction:
