@@ -15,7 +15,7 @@ from cnnexam.autograder import GRADER_VERSION
 from cnnexam.autograder.grade import grade_class
 
 
-def test_solution_notebooks_get_full_marks(classroom, tmp_path):
+def test_right_answers_get_full_marks(classroom, tmp_path):
     db = tmp_path / "grades.sqlite"
     summary = grade_class(classroom.out, classroom.hand_in(tmp_path / "in"), db, workers=1)
     assert (summary.graded, summary.flagged, summary.rejected, summary.skipped) == (len(classroom.ids), 0, 0, 0)
@@ -30,6 +30,25 @@ def test_solution_notebooks_get_full_marks(classroom, tmp_path):
         assert slots.keys() == slot_points(classroom.manifest, sid).keys()
         assert {r[2] for r in slots.values()} == {"correct"}
         assert all(r[0] == r[1] for r in slots.values())
+
+
+def test_a_solution_notebook_handed_in_is_flagged(classroom, tmp_path):
+    """The instructor's solution notebook would get full marks: it is flagged as a leaked key, also when
+    its metadata was edited not to say so."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copyfile(classroom.key("s001"), folder / "s001.ipynb")
+    disguised = read(classroom.key("s002"))
+    disguised["metadata"]["cnnexam"]["solution"] = False
+    write(folder / "s002.ipynb", disguised)
+    db = tmp_path / "grades.sqlite"
+    summary = grade_class(classroom.out, folder, db, workers=1)
+    assert (summary.graded, summary.flagged) == (0, 2)
+    rows = submissions(db)
+    worked = "the worked solutions (q1-solution, q2-solution, q3-solution ...)"
+    assert rows["s001.ipynb"]["message"] == ("this is the instructor's solution notebook (its metadata marks it as a "
+                                             f"solution and it has {worked}): has the key leaked?")
+    assert rows["s002.ipynb"]["message"] == f"this is the instructor's solution notebook (it has {worked}): has the key leaked?"
 
 
 def test_untouched_student_notebooks_score_zero(classroom, tmp_path):

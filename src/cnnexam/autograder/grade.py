@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import re
 import signal
 import string
 import threading
@@ -249,18 +250,33 @@ def _grade(context: ExamContext, submission: Submission, received: str) -> Outco
     if who.paper is None:
         return outcome(FLAGGED, "; ".join(who.problems), who.student, who.confirmed)
     found = cells(notebook)
-    problems = list(who.problems) + locked_problems(found, context.students[who.paper]["checksums"])
+    problems = list(who.problems) + _solution_problems(metadata, found)
+    problems += locked_problems(found, context.students[who.paper]["checksums"])
     rows, reviews = grade_paper(context, who.paper, found)
     problems += reviews
     failed = [r.grade_id for r in rows if r.status == ERROR]
     if failed:
         problems.append(f"the grader failed on {', '.join(failed)}")
     message = "; ".join(problems)
-    if not problems and isinstance(metadata, dict) and metadata.get("solution") is True:
-        message = "note: the notebook is marked as a solution notebook"
     return outcome(FLAGGED if problems else GRADED, message, who.student, who.confirmed, paper=who.paper,
                    score=round(sum(r.earned for r in rows), 4), max=round(sum(r.points for r in rows), 4),
                    results=tuple(rows))
+
+
+_WORKED_SOLUTION = re.compile(r"q\d+-solution")  # the ids of the worked-solution cells only keys have
+
+
+def _solution_problems(metadata: dict, found) -> list[str]:
+    """A solution notebook handed in as a submission: the key has leaked. It would get full marks."""
+    signs = []
+    if metadata.get("solution") is True:
+        signs.append("its metadata marks it as a solution")
+    worked = [c.key for c in found if _WORKED_SOLUTION.fullmatch(c.key)]
+    if worked:
+        signs.append(f"it has the worked solutions ({', '.join(worked[:3])}{' ...' if len(worked) > 3 else ''})")
+    if not signs:
+        return []
+    return [f"this is the instructor's solution notebook ({' and '.join(signs)}): has the key leaked?"]
 
 
 def grade_paper(context: ExamContext, student: str, found) -> tuple[list[SlotRow], list[str]]:
