@@ -207,3 +207,23 @@ def test_init_into_a_file(tmp_path, capsys):
     assert main(["init", str(tmp_path / "file" / "exam")]) == 2
     assert capsys.readouterr().err == (f"cnnexam: error: {tmp_path / 'file' / 'exam'}: {tmp_path / 'file'} is a file; "
                                        "expected a folder there\n")
+
+
+def test_files_left_from_an_earlier_run_are_named(example, tmp_path, capsys):
+    spec, out = str(example / "exam.toml"), tmp_path / "out"
+    roster = small_roster(tmp_path)
+    assert main(["generate", spec, "--roster", str(roster), "--out", str(out), "--formats", "ipynb"]) == 0
+    assert capsys.readouterr().err == ""
+    roster.write_text("id,name\ns001,Ada\n", encoding="utf-8")  # s002 left the class
+    assert main(["generate", spec, "--roster", str(roster), "--out", str(out), "--formats", "ipynb"]) == 0
+    assert capsys.readouterr().err == (
+        f"cnnexam: warning: 2 files in {out} not written by this run, left from an earlier one (a student no longer "
+        "on the roster?): instructor/solutions/s002.ipynb, students/s002.ipynb; delete them before handing out the "
+        "folder\n")
+
+
+def test_formats_must_name_one(example, tmp_path, capsys):
+    assert main(["generate", str(example / "exam.toml"), "--roster", str(small_roster(tmp_path)), "--out",
+                 str(tmp_path / "out"), "--formats", " , "]) == 2
+    assert capsys.readouterr().err == "cnnexam: error: --formats: none given; expected some of ipynb, pdf, separated by commas\n"
+    assert not (tmp_path / "out").exists()

@@ -34,4 +34,10 @@ def run(args) -> int:
     stages = ", ".join(f"{name} {summary['stage_seconds'].get(name, 0.0):.1f} s" for name in STAGES)
     print(f"{summary['students']} students x {summary['questions']} questions: {summary['files']} files in "
           f"{args.out} in {summary['seconds']:.1f} s ({summary['workers']} workers; CPU time: {stages})")
+    stale = summary["stale"]
+    if stale:
+        listed = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+        print(f"cnnexam: warning: {len(stale)} file{'s' if len(stale) > 1 else ''} in {args.out} not written by this "
+              f"run, left from an earlier one (a student no longer on the roster?): {listed}; delete them before "
+              "handing out the folder", file=sys.stderr)
     return 0

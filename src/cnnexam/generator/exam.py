@@ -63,6 +63,8 @@ def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, 
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"--formats: unknown format {unknown[0]!r}; expected some of {', '.join(FORMATS)}")
+    if not formats:
+        raise ValueError(f"--formats: none given; expected some of {', '.join(FORMATS)}, separated by commas")
     out = Path(out)
     folders = ["students", "instructor"] + (["instructor/solutions"] if "ipynb" in formats else []) \
         + (["instructor/keys"] if "pdf" in formats else [])
@@ -116,7 +118,30 @@ def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, 
         total.files += 1
     total.seconds["keys"] += time.process_time() - t
     return {"students": len(students), "questions": len(spec.questions), "files": total.files,
-            "seconds": time.perf_counter() - started, "stage_seconds": dict(total.seconds), "workers": workers}
+            "seconds": time.perf_counter() - started, "stage_seconds": dict(total.seconds), "workers": workers,
+            "stale": stale_files(out, students, formats)}
+
+
+def student_files(student_id: str, formats: Sequence[str]) -> dict[str, str]:
+    """The files of one student, relative to OUT, by role."""
+    files = {}
+    if "ipynb" in formats:
+        files.update(notebook=f"students/{student_id}.ipynb", solution=f"instructor/solutions/{student_id}.ipynb")
+    if "pdf" in formats:
+        files.update(paper=f"students/{student_id}.pdf", key=f"instructor/keys/{student_id}.pdf")
+    return files
+
+
+def stale_files(out: Path, students: Sequence[Student], formats: Sequence[str]) -> list[str]:
+    """Files in OUT's students and instructor folders that this run did not write: left from an earlier run
+    (a student since removed from the roster, a format no longer asked for). Handing them out by mistake
+    would be worse than a warning; deleting them is the instructor's call."""
+    written = {"instructor/key.json", "instructor/manifest.json"} | ({"instructor/answer-sheet.pdf"} if "pdf" in formats
+                                                                     else set())
+    written.update(path for s in students for path in student_files(s.id, formats).values())
+    found = (p.relative_to(out).as_posix() for folder in ("students", "instructor") for p in (out / folder).rglob("*")
+             if p.is_file())
+    return sorted(path for path in found if path not in written)
 
 
 @dataclass(frozen=True)
@@ -140,22 +165,22 @@ class _Job:
             result.seconds["sampling"] += t1 - t0 - solving
             result.seconds["solving"] += solving
             checksums = None
+            files = student_files(student.id, self.formats)
             if "ipynb" in self.formats:
                 student_nb, solution_nb = render_notebooks(paper)
                 checksums = locked_checksums(student_nb, solution_nb)
-                _write(self.out / "students" / f"{student.id}.ipynb", notebook_text(student_nb))
-                _write(self.out / "instructor" / "solutions" / f"{student.id}.ipynb", notebook_text(solution_nb))
+                _write(self.out / files["notebook"], notebook_text(student_nb))
+                _write(self.out / files["solution"], notebook_text(solution_nb))
                 result.files += 2
             t2 = time.process_time()
             result.seconds["notebooks"] += t2 - t1
             if "pdf" in self.formats:
                 from .typst import compile_pdf, render_typst, sheet_row
 
-                (self.out / "students" / f"{student.id}.pdf").write_bytes(compile_pdf(render_typst(paper)))
+                (self.out / files["paper"]).write_bytes(compile_pdf(render_typst(paper)))
                 t3 = time.process_time()
                 result.seconds["PDFs"] += t3 - t2
-                (self.out / "instructor" / "keys" / f"{student.id}.pdf").write_bytes(
-                    compile_pdf(render_typst(paper, solution=True), tagged=False))
+                (self.out / files["key"]).write_bytes(compile_pdf(render_typst(paper, solution=True), tagged=False))
                 result.seconds["keys"] += time.process_time() - t3
                 result.files += 2
                 result.sheet_rows.append(sheet_row(paper))
