@@ -266,10 +266,10 @@ def _grade(context: ExamContext, submission: Submission, received: str) -> Outco
 _WORKED_SOLUTION = re.compile(r"q\d+-solution")  # the ids of the worked-solution cells only keys have
 
 
-def _solution_problems(metadata: dict, found) -> list[str]:
+def _solution_problems(metadata: object, found) -> list[str]:
     """A solution notebook handed in as a submission: the key has leaked. It would get full marks."""
     signs = []
-    if metadata.get("solution") is True:
+    if isinstance(metadata, dict) and metadata.get("solution") is True:
         signs.append("its metadata marks it as a solution")
     worked = [c.key for c in found if _WORKED_SOLUTION.fullmatch(c.key)]
     if worked:
