@@ -227,3 +227,14 @@ def test_formats_must_name_one(example, tmp_path, capsys):
                  str(tmp_path / "out"), "--formats", " , "]) == 2
     assert capsys.readouterr().err == "cnnexam: error: --formats: none given; expected some of ipynb, pdf, separated by commas\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_names_the_pdf_fonts_cannot_print_are_named_once(example, tmp_path, capsys):
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\ns001,王小明\ns002,Zoë Dvořák\ns003,สมชาย 😀\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["generate", str(example / "exam.toml"), "--roster", str(roster), "--out", str(out),
+                 "--formats", "pdf", "--workers", "1"]) == 0
+    assert capsys.readouterr().err == ("cnnexam: warning: the PDF fonts have no glyphs for 王, 小, 明, ส, ม, ช, า, ย, 😀, "
+                                       "which print as empty boxes in the names or ids of 2 students (s001, s003); the "
+                                       "notebooks show them\n")

@@ -119,7 +119,22 @@ def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, 
     total.seconds["keys"] += time.process_time() - t
     return {"students": len(students), "questions": len(spec.questions), "files": total.files,
             "seconds": time.perf_counter() - started, "stage_seconds": dict(total.seconds), "workers": workers,
-            "stale": stale_files(out, students, formats)}
+            "stale": stale_files(out, students, formats),
+            "missing_glyphs": unprintable(spec, students) if "pdf" in formats else {}}
+
+
+def unprintable(spec: ExamSpec, students: Sequence[Student]) -> dict:
+    """What the PDFs print as empty boxes because their fonts lack the characters: ``characters``, the
+    ``students`` whose name or id has some, and whether the spec's own text (``spec``) has some. Empty
+    when nothing is missing. Called after the workers ran: the check compiles in this process."""
+    from .typst import missing_glyphs
+
+    spec_texts = [spec.course, spec.title, spec.date, spec.instructions, *(s.title for s in spec.sections)]
+    chars = missing_glyphs(spec_texts + [s.name + s.id for s in students])
+    if not chars:
+        return {}
+    return {"characters": chars, "students": [s.id for s in students if set(chars) & set(s.name + s.id)],
+            "spec": any(set(chars) & set(text) for text in spec_texts)}
 
 
 def student_files(student_id: str, formats: Sequence[str]) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -465,6 +466,25 @@ def compiler():
     import typst
 
     return typst.Compiler(font_paths=typst.Fonts(include_system_fonts=False), ignore_system_fonts=True)
+
+
+# A noncharacter, which no font has a glyph for: Typst draws it as it draws any character the fonts lack.
+_NO_GLYPH = "\ufdd0"
+_SYMBOL_PATH = re.compile(r'<symbol [^>]*><path d="([^"]*)"')
+
+
+def missing_glyphs(texts) -> list[str]:
+    """The characters of ``texts`` that the embedded fonts have no glyph for, in order of first use: Typst
+    prints them as empty boxes without a warning (CJK, Thai and emoji among them). Each character is drawn
+    on a page of its own and compared with the box a noncharacter gets."""
+    chars = list(dict.fromkeys(c for text in texts for c in text if ord(c) > 127
+                               and unicodedata.category(c) not in ("Cc", "Cf", "Co", "Mn", "Me", "Zs")))
+    if not chars:
+        return []
+    pages = "\n#pagebreak()\n".join(f"#{typst_string(c)}" for c in [_NO_GLYPH, *chars])
+    source = f'#set page(width: auto, height: auto, margin: 0pt)\n#set text(font: "New Computer Modern")\n{pages}\n'
+    box, *drawn = (_SYMBOL_PATH.findall(svg.decode()) for svg in compiler().compile(input=source.encode(), format="svg"))
+    return [c for c, paths in zip(chars, drawn) if paths == box]
 
 
 def compile_pdf(source: str, tagged: bool = True) -> bytes:
