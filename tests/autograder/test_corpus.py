@@ -83,6 +83,14 @@ def answer_in_new_cells(*answers: str):
     return change
 
 
+def typeset(nb):
+    """Every answer as copied from a PDF: the minus sign U+2212, and an indented assignment."""
+    for c in nb["cells"]:
+        if c["metadata"].get("nbgrader", {}).get("solution"):
+            comment, assignment = c["source"].split("\n", 1)
+            c["source"] = f"{comment}\n  {assignment.replace('-', chr(0x2212))}"
+
+
 def rename_q7(nb):
     target = cell(nb, "q7-params")
     target["source"] = target["source"].replace("q7_params = ", "q7_parameters = ")
@@ -191,6 +199,8 @@ CASES = [
     Case("s001-moved.ipynb", edit("s001", move_q1_output), "graded", SOLUTION, "s001", (),
          {"q1-output": ("correct", "Correct.")}),
     Case("s002-lines.ipynb", edit("s002", as_lines), "graded", SOLUTION, "s002", ()),
+    Case("s006-typeset.ipynb", edit("s006", typeset), "graded", SOLUTION, "s006", (),
+         {"q1-output": ("correct", r"^Correct\. Note: the cell is not valid Python \(unexpected indent, line 2\); ")}),
     Case("s002-syntax.ipynb", edit("s002", unparsable_shape), "graded", SOLUTION, "s002", (),
          {"q6-shape": ("correct", r"^Correct\. Note: the cell is not valid Python \(invalid syntax.*, line 2\); "
                                   r"the answer was read from the line `q6_shape = \.\.\.`\.$")}),
@@ -228,7 +238,7 @@ CASES = [
          "graded", SOLUTION, "s004", ("q7-params", "q5-gap0", "q10-dw"),
          {"q7-params": ("format-error", "^Could not read the answer: the number is too large"),
           "q5-gap0": ("format-error", "^Could not read the answer: the number is too large"),
-          "q10-dw": ("format-error", "^Could not read the answer: not a valid literal: Exceeds the limit")}),
+          "q10-dw": ("format-error", r"^Could not read the answer: a number in the answer has too many digits\.")}),
     Case("s005-code.ipynb", lambda c, f: edit("s005", code_in_answers(f / "pwned"))(c, f), "graded", SOLUTION, "s005",
          ("q7-params",),
          {"q7-params": ("format-error", f"^Could not read the answer: {NOT_A_NUMBER}\\."),

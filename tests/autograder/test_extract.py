@@ -136,3 +136,42 @@ def test_copies_of_an_answer_cell_that_agree_are_one_answer():
     copies = [code("q1-x", "q1_x = [1, 2]", 3), code("q1-x", "q1_x = [2, 1]", 4)]
     assert answers(copies, [("q1-x", "q1_x")])["q1-x"] == Answer("[2, 1]", review=(
         "the answer cell q1-x appears 2 times with different answers (cells 4, 5); the last one was graded"))
+
+
+@pytest.mark.parametrize("source, text", [
+    ("q1_x = \u22123", "-3"),  # the minus sign of our PDFs, copied into the notebook
+    ("q1_x = [[\u22121, 2],\n        [3, \u22124]]", "[[-1, 2],\n        [3, -4]]"),
+    ("q1_x = y = 5", "5"),
+    ("y = q1_x = [1, 2]", "[1, 2]"),
+    ("q1_x, q1_y = 5, (6, 7)", "5"),
+    ("[q1_y, q1_x] = [5, (6, 7)]", "(6, 7)"),
+])
+def test_more_ways_of_assigning_the_answer(source, text):
+    assert one(source) == Answer(text)
+
+
+def test_leading_whitespace_before_the_assignment():
+    found = one("# (a) shape\n   q1_x = [3, 4]")
+    assert (found.text, found.error) == ("[3, 4]", "")
+    assert found.note == ("the cell is not valid Python (unexpected indent, line 2); "
+                          "the answer was read from the line `q1_x = ...`")
+    assert one("\tq1_x = 5").text == "5"
+
+
+@pytest.mark.parametrize("source, error", [
+    ("q1_x = 3\nq1_x += 2", "`q1_x += ...` changes the value instead of giving it; write the answer as `q1_x = <answer>`"),
+    ("q1_x, q1_y = values", "the answer is unpacked from one value (`a, b = ...`); write each answer as "
+                            "`name = <answer>`"),
+    ("q1_x, *rest = 1, 2, 3", "the answer is unpacked from one value (`a, b = ...`); write each answer as "
+                              "`name = <answer>`"),
+])
+def test_assignments_that_do_not_give_the_value_are_format_errors(source, error):
+    assert one(source) == Answer(None, error=error)
+
+
+def test_a_number_with_too_many_digits():
+    found = one("q1_x = " + "7" * 5000)
+    assert found.text == "7" * 5000
+    assert found.note.startswith("the cell is not valid Python (a number with too many digits, line 1)")
+    with pytest.raises(Unreadable, match="^not a notebook: the JSON has a number with too many digits$"):
+        load_notebook(b'{"nbformat": 4, "cells": [], "metadata": {"x": ' + b"7" * 5000 + b"}}")

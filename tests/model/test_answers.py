@@ -160,3 +160,12 @@ def test_symbolic_refuses_nested_powers_before_evaluating_them():
         with pytest.raises(AnswerFormatError, match="powers"):
             t.parse(bad)
     assert score(t, "(n**2)**2 - n**4 + n + p", "n + p") == 1  # small nested powers are fine
+
+
+def test_the_minus_sign_of_our_pdfs_wherever_a_number_is():
+    assert score(IntegerAnswer(), "\u22123", -3) == 1 and score(IntegerAnswer(), "\u22123,000", -3000) == 1
+    assert score(NumberAnswer(decimals=2), "\u22120.25", Fraction(-1, 4)) == 1
+    assert score(FractionAnswer(), "\u221215/4", Fraction(-15, 4)) == 1
+    assert score(ArrayAnswer(shape=(1, 2)), "[[\u22121, 2]]", ((-1, 2),)) == 1
+    t = SymbolicAnswer(variables=("n",), points=((5,), (8,)))
+    assert score(t, "n \u2212 1", "n - 1") == 1

@@ -62,3 +62,14 @@ def test_loaded_values_follow_the_same_rules():
 
 def test_text_only_when_allowed():
     assert read_value("'max pooling'", allow_text=True) == "max pooling"
+
+
+def test_the_minus_sign_of_our_pdfs_is_a_minus():
+    assert read_value("\u22123") == -3 and read_value("[[\u22121, 2], [3, \u22120.5]]") == [[-1, 2], [3, Fraction(-1, 2)]]
+
+
+def test_too_many_digits_is_said_plainly():
+    """Python's own message advises sys.set_int_max_str_digits(), which means nothing to a student."""
+    for text in ("7" * 5000, "[1, " + "7" * 5000 + "]"):
+        with pytest.raises(AnswerFormatError, match="^a number in the answer has too many digits$"):
+            read_value(text)

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from cnnexam.generator.exam import cell_checksum
+from cnnexam.model.literal import too_many_digits
 
 MAX_CELL_CHARS = 100_000  # longer cells are not parsed (the literal reader allows as many characters)
 MAX_NOTE_ANSWER = 2_000  # the answer text kept in the gradebook for review and feedback
@@ -45,6 +46,10 @@ def load_notebook(data: bytes) -> dict:
         raise Unreadable(f"not a notebook: the JSON is broken ({error.msg}; {where})") from None
     except RecursionError:
         raise Unreadable("not a notebook: the JSON is nested too deeply") from None
+    except ValueError as error:
+        if too_many_digits(error):
+            raise Unreadable("not a notebook: the JSON has a number with too many digits") from None
+        raise
     if not isinstance(notebook, dict):
         raise Unreadable("not a notebook: the JSON is not an object with cells and metadata")
     version = notebook.get("nbformat")
@@ -129,12 +134,13 @@ class Answer:
 @dataclass(frozen=True)
 class _Assignment:
     name: str
-    text: str | None  # None: unanswered (the ``...`` placeholder, None)
+    text: str | None  # None: unanswered (the ``...`` placeholder, None), or not readable (``error``)
     same: str = ""  # equal for the same answer written differently ([1,2] and [1, 2])
+    error: str = ""  # why what was written cannot be taken as the answer
 
     @property
     def answered(self) -> bool:
-        return self.text is not None
+        return self.text is not None or bool(self.error)
 
 
 class _Parsed:
@@ -147,24 +153,63 @@ class _Parsed:
         if len(cell.source) > MAX_CELL_CHARS:
             self.problem = f"the cell is too long to read ({len(cell.source):,} characters; at most {MAX_CELL_CHARS:,})"
             return
+        source = cell.source.replace("\u2212", "-")  # the minus sign our PDFs print, copied from them
         try:
-            tree = ast.parse(cell.source)
+            tree = ast.parse(source)
         except (SyntaxError, ValueError, MemoryError, RecursionError, OverflowError) as error:
             line = getattr(error, "lineno", None)
-            msg = getattr(error, "msg", None) or ("an invalid character" if isinstance(error, UnicodeError)
-                                                  else type(error).__name__)
-            self.problem = f"the cell is not valid Python ({msg}{f', line {line}' if line else ''})"
-            self.assignments = _scan_lines(cell.source)
+            self.problem = f"the cell is not valid Python ({_why(error)}{f', line {line}' if line else ''})"
+            self.assignments = _scan_lines(source)
             return
-        lines = _LINE_END.split(cell.source)
+        lines = _LINE_END.split(source)
         for stmt in tree.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-                target, value = stmt.targets[0].id, stmt.value
-            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
-                target, value = stmt.target.id, stmt.value
-            else:
-                continue
-            self.assignments.append(_Assignment(target, _value_text(lines, value), ast.dump(value)))
+            self.assignments += _assignments(stmt, lines)
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, UnicodeError):
+        return "an invalid character"
+    if too_many_digits(error):
+        return "a number with too many digits"
+    return getattr(error, "msg", None) or type(error).__name__
+
+
+def _assignments(stmt: ast.stmt, lines: list[str]) -> list[_Assignment]:
+    """What one top-level statement assigns: ``x = v``, ``x: int = v``, ``x = y = v`` (both are v), and
+    ``a, b = v, w`` (pairwise). An assignment that does not give the value (``x += 1``, ``a, b = f()``)
+    is kept as a format error, so the student learns why the answer was not read."""
+    if isinstance(stmt, ast.Assign):
+        found = []
+        for target in stmt.targets:
+            if isinstance(target, ast.Name):
+                found.append(_assigned(target.id, lines, stmt.value))
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                found += _unpacked(target, stmt.value, lines)
+        return found
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+        return [_assigned(stmt.target.id, lines, stmt.value)]
+    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+        name, op = stmt.target.id, _OPERATORS.get(type(stmt.op), "")
+        return [_Assignment(name, None, f"{op}=", f"`{name} {op}= ...` changes the value instead of giving it; "
+                                                  f"write the answer as `{name} = <answer>`")]
+    return []
+
+
+_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+              ast.Pow: "**"}
+
+
+def _assigned(name: str, lines: list[str], value: ast.expr) -> _Assignment:
+    return _Assignment(name, _value_text(lines, value), ast.dump(value))
+
+
+def _unpacked(target: ast.Tuple | ast.List, value: ast.expr, lines: list[str]) -> list[_Assignment]:
+    names = target.elts
+    if (all(isinstance(n, ast.Name) for n in names) and isinstance(value, (ast.Tuple, ast.List))
+            and len(value.elts) == len(names) and not any(isinstance(v, ast.Starred) for v in value.elts)):
+        return [_assigned(n.id, lines, v) for n, v in zip(names, value.elts)]  # type: ignore[attr-defined]
+    error = "the answer is unpacked from one value (`a, b = ...`); write each answer as `name = <answer>`"
+    return [_Assignment(n.id, None, "unpacked", error) for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
 def _value_text(lines: list[str], node: ast.expr) -> str | None:
@@ -193,7 +238,7 @@ def _segment(lines: list[str], node: ast.expr) -> str:
     return part(first, node.col_offset, None) + "".join(lines[first + 1:last]) + part(last, None, node.end_col_offset)
 
 
-_LINE = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)\s*(.*)$")
+_LINE = re.compile(r"^[ \t]*([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)\s*(.*)$")
 
 
 def _scan_lines(source: str) -> list[_Assignment]:
@@ -253,13 +298,13 @@ def _answer(grade_id: str, variable: str, own: list[_Parsed], assigned: list[tup
     elsewhere = _finals([(p, a) for p, a in assigned if p.cell.key != grade_id])
     if in_own:
         found = _pick(in_own, f"the answer cell {grade_id} appears {len(own)} times") if len(own) > 1 else None
-        if found is None or found.text is None and not found.review:
+        if found is None or found.text is None and not found.review and not found.error:
             cell, last = in_own[-1]
-            found = Answer(last.text, _syntax_note(cell, variable))
-        if found.text is None and not found.review and elsewhere:
+            found = Answer(last.text, _syntax_note(cell, variable), last.error)
+        if found.text is None and not found.review and not found.error and elsewhere:
             # The answer cell left as handed out, the answer typed into a new cell: that one counts.
             other = _pick(elsewhere, f"`{variable}` is assigned in {len(elsewhere)} other cells")
-            if other.text is not None or other.review:
+            if other.text is not None or other.review or other.error:
                 where = _positions([(p, a) for p, a in elsewhere if a.answered])
                 return _also(other, f"read from `{variable} = ...` in another cell ({where}): the answer cell still "
                                     "has its placeholder")
@@ -296,8 +341,8 @@ def _pick(finals: list[tuple[_Parsed, _Assignment]], where: str) -> Answer:
         return Answer(None)
     cell, last = answered[-1]
     if len({a.same for _, a in answered}) == 1:
-        return Answer(last.text, _syntax_note(cell, last.name))
-    return Answer(last.text, _syntax_note(cell, last.name),
+        return Answer(last.text, _syntax_note(cell, last.name), last.error)
+    return Answer(last.text, _syntax_note(cell, last.name), last.error,
                   review=f"{where} with different answers ({_positions(answered)}); the last one was graded")
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from .literal import AnswerFormatError, read_value
+from .literal import MINUS, AnswerFormatError, read_value
 from .numbers import exact, fmt, to_jsonable
 
 
@@ -87,6 +87,8 @@ class IntegerAnswer(AnswerType):
     kind: ClassVar[str] = "integer"
 
     def parse(self, raw):
+        if isinstance(raw, str):
+            raw = raw.replace(MINUS, "-")
         if isinstance(raw, str) and _GROUPED.match(raw.strip()):  # "3,000,000" or "3 000 000"
             raw = re.sub(r"[,\s\u2009\u202f]", "", raw)
         value = _real(read_value(raw), "a whole number")
@@ -562,7 +564,7 @@ class SymbolicAnswer(AnswerType):
             raise AnswerFormatError(f"expected a formula in {', '.join(self.variables)}")
         if len(raw) > 500:
             raise AnswerFormatError("the formula is too long (at most 500 characters)")
-        text = raw.strip().replace("^", "**").replace("⌊", "floor(").replace("⌋", ")")
+        text = raw.strip().replace("^", "**").replace(MINUS, "-").replace("⌊", "floor(").replace("⌋", ")")
         text = text.replace("⌈", "ceiling(").replace("⌉", ")").replace("×", "*").replace("·", "*")
         if "=" in text:  # "o = floor(...)": keep the right-hand side
             text = text.rsplit("=", 1)[1]

@@ -19,8 +19,17 @@ MAX_MAGNITUDE = 10**18
 MAX_POWER_BITS = 64
 
 
+MINUS = "\u2212"  # the minus sign (our PDFs print it; students copy it): read as "-" wherever a number is
+
+
 class AnswerFormatError(ValueError):
     """The answer cannot be read as the expected kind of value (as opposed to being wrong)."""
+
+
+def too_many_digits(error: BaseException) -> bool:
+    """Python's refusal to read a number of more than 4300 digits, whose message advises a setting of the
+    interpreter (sys.set_int_max_str_digits): meaningless to a student, so it is replaced."""
+    return isinstance(error, (ValueError, SyntaxError)) and "int_max_str_digits" in str(error)
 
 
 def read_value(raw, *, allow_text: bool = False):
@@ -28,7 +37,7 @@ def read_value(raw, *, allow_text: bool = False):
     if isinstance(raw, str):
         if len(raw) > MAX_CHARS:
             raise AnswerFormatError(f"the answer is too long ({len(raw):,} characters; at most {MAX_CHARS:,})")
-        text = raw.strip()
+        text = raw.strip().replace(MINUS, "-")
         if not text:
             raise AnswerFormatError("the answer is empty")
         if text.count("[") + text.count("(") > MAX_ITEMS:
@@ -36,6 +45,8 @@ def read_value(raw, *, allow_text: bool = False):
         try:
             tree = ast.parse(text, mode="eval")
         except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
+            if too_many_digits(error):
+                raise AnswerFormatError("a number in the answer has too many digits") from None
             msg = getattr(error, "msg", None) or str(error) or type(error).__name__
             raise AnswerFormatError(f"not a valid literal: {msg}") from None
         return _Reader(allow_text).read(tree.body, 0)
