@@ -94,24 +94,58 @@ def test_submissions_path_must_exist_and_be_a_folder_or_zip(tmp_path):
         open_source(tmp_path / "x.txt")
 
 
-@pytest.mark.parametrize("path, student, lms, user", [
-    ("s001.ipynb", "s001", "", ""),
-    ("hand-in/S001_final.ipynb", "s001", "", ""),
-    ("lovelaceada_1234_5678_midterm.ipynb", "s001", "canvas", "1234"),
-    ("lovelaceada_LATE_1234_5678_s001-1.ipynb", "s001", "canvas", "1234"),
-    ("turingalan_77_88_s001.ipynb", "s002", "canvas", "77"),  # the LMS name wins over the uploaded file name
-    ("unknownname_77_88_s002.ipynb", "s002", "canvas", "77"),  # an unknown name: the original file name
-    ("nunezgarciajose_5_6_exam.ipynb", "s010", "canvas", "5"),  # accents folded, last names first
-    ("José Ñúñez García_42_assignsubmission_file_/x.ipynb", "s010", "moodle", "42"),
-    ("Ada Junior Lovelace_43_assignsubmission_file_/x.ipynb", "s011", "moodle", "43"),
-    ("Nobody_44_assignsubmission_file_/s002.ipynb", "s002", "moodle", "44"),
-    ("s001-and-s002.ipynb", None, "", ""),  # names two students: no identity from the path
-    ("12345.ipynb", "12345", "", ""),
-    ("s0012.ipynb", None, "", ""),  # ids match whole tokens only
+@pytest.mark.parametrize("path, student, lms, user, confirmed", [
+    ("s001.ipynb", "s001", "", "", True),
+    ("hand-in/S001_final.ipynb", "s001", "", "", True),
+    ("lovelaceada_1234_5678_midterm.ipynb", "s001", "canvas", "1234", True),
+    ("lovelaceada_LATE_1234_5678_s001-1.ipynb", "s001", "canvas", "1234", True),
+    ("turingalan_77_88_s001.ipynb", "s002", "canvas", "77", True),  # the LMS name wins over the file name
+    ("unknownname_77_88_s002.ipynb", "s002", "canvas", "77", False),  # only the name the student chose
+    ("nunezgarciajose_5_6_exam.ipynb", "s010", "canvas", "5", True),  # accents folded, last names first
+    ("José Ñúñez García_42_assignsubmission_file_/x.ipynb", "s010", "moodle", "42", True),
+    ("Ada Junior Lovelace_43_assignsubmission_file_/x.ipynb", "s011", "moodle", "43", True),
+    ("Nobody_44_assignsubmission_file_/s002.ipynb", "s002", "moodle", "44", False),
+    # the Moodle folder wins over a file in it named like a Canvas file, or like a Moodle folder
+    ("Alan Turing_45_assignsubmission_file_/lovelaceada_1_2_s001.ipynb", "s002", "moodle", "45", True),
+    ("Alan Turing_45_assignsubmission_file_/Ada Lovelace_1_assignsubmission_file_/x.ipynb", "s002", "moodle", "45",
+     True),
+    ("s001-and-s002.ipynb", None, "", "", True),  # names two students: no identity from the path
+    ("12345.ipynb", "12345", "", "", True),
+    ("s0012.ipynb", None, "", "", True),  # ids match whole tokens only
 ])
-def test_identify_path(path, student, lms, user):
+def test_identify_path(path, student, lms, user, confirmed):
     found = identify_path(path, ROSTER)
-    assert (found.student, found.lms, found.lms_user) == (student, lms, user)
+    assert (found.student, found.lms, found.lms_user, found.confirmed) == (student, lms, user, confirmed)
+
+
+def test_the_archive_budget_counts_only_what_this_run_grades(classroom, tmp_path, monkeypatch):
+    """An archive whose notebooks exceed the budget is graded over several runs: each run counts only
+    the notebooks it grades, not those graded before (which it reads again to see whether they changed)."""
+    from cnnexam.autograder import submissions
+    from cnnexam.autograder.grade import grade_class
+
+    archive = tmp_path / "in.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for sid in classroom.ids:
+            z.write(classroom.solution(sid), f"{sid}.ipynb")
+    size = classroom.solution("s001").stat().st_size
+    monkeypatch.setattr(submissions, "MAX_ARCHIVE_BYTES", 3 * size)
+    db = tmp_path / "grades.sqlite"
+    for runs in range(1, len(classroom.ids) + 1):
+        try:
+            grade_class(classroom.out, archive, db, workers=1)
+            break
+        except SourceError as error:
+            assert str(error) == (f"{archive}: the notebooks to grade expand to more than {3 * size / 2**30:g} GiB; "
+                                  "what is graded is kept: run again to grade more")
+    assert (len(_rows(db)), runs) == (len(classroom.ids), 3)  # 3 notebooks a run
+
+
+def _rows(db):
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        return connection.execute("SELECT path FROM submissions WHERE status = 'graded'").fetchall()
 
 
 def test_file_names_that_are_not_utf8_are_kept_printable(tmp_path):

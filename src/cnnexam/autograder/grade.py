@@ -77,6 +77,7 @@ def grade_class(exam_out: str | Path, submissions: str | Path, db: str | Path, w
                     if (submission.path, submission.sha256) in known:
                         summary.skipped += 1
                     else:
+                        source.charge(submission)
                         yield submission, _now()
 
             context.warm_up()
