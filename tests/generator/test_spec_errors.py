@@ -81,6 +81,8 @@ SPECS = {
     "second-question": (VALID + '\n[[sections.questions]]\ntemplate = "pool-output"\ndifficulty = "hardest"\n',
                         ("sections[1].questions[2].difficulty: expected one of easy, medium, hard (the levels of "
                         "pool-output), got 'hardest'")),
+    "long-value-cut-short": (VALID.replace('"conv2d-output"', '"' + "conv" * 100 + '"'),
+                             f"{Q}.template: unknown template id '{('conv' * 9)[:35]}...'; `cnnexam templates` lists the ids"),
     "not-toml": (VALID.replace("seed = 7", "seed 7"),
                  "not valid TOML: Expected '=' after a key in a key/value pair (at line 3, column 6)"),
 }
@@ -171,6 +173,15 @@ ROSTERS = {
                          "characters, or dot at either end)")),
     "long-id": ("id,name\ns001,Ada\n" + "x" * 300 + ",Alan\n",
                 f"line 3: id '{'x' * 35}...' is 300 characters long; expected at most 64 (it names the student's files)"),
+    "ids-differ-in-normalization": ("id,name\nzo\u00eb,Ada\nzoe\u0308,Alan\n",
+                                    ("line 3: id 'zoe\u0308' differs from 'zo\u00eb' on line 2 only in how its accents "
+                                     "are encoded (Unicode NFC and NFD); they look the same, and their files would "
+                                     "overwrite each other on macOS")),
+    "column-twice": ("id,name,email,name\ns001,Ada,ada@example.edu,Lovelace\n",
+                     "line 1: column 'name' appears twice; expected each column once"),
+    "long-header-cut-short": ("student," + "x" * 100 + "\ns001,Ada\n",
+                              ("line 1: no id column; expected a header with columns id and name (optional: email, "
+                               f"section), got student,{'x' * 69}...")),
     "reserved-id": ("id,name\ncon,Ada\n", "line 2: id 'con' cannot be used in a file name (reserved on Windows)"),
 }
 

@@ -25,6 +25,7 @@ import difflib
 import hashlib
 import io
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,10 +139,10 @@ class _Checker:
             self.fail("seed", "missing; expected a whole number >= 0 (the master seed)")
         seed = raw["seed"]
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-            self.fail("seed", f"expected a whole number >= 0 (the master seed), got {seed!r}")
+            self.fail("seed", f"expected a whole number >= 0 (the master seed), got {shown(seed)}")
         mode = raw.get("mode", "exam")
         if mode not in MODES:
-            self.fail("mode", f"expected one of {', '.join(MODES)}, got {mode!r}")
+            self.fail("mode", f"expected one of {', '.join(MODES)}, got {shown(mode)}")
         sections = raw.get("sections")
         if not isinstance(sections, list) or not sections:
             self.fail("sections", self.tables_expected("[[sections]]", sections))
@@ -184,26 +185,26 @@ class _Checker:
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
             expected = ("expected a template id string (pool = [...] draws from several)" if key == "template"
                         else "expected a non-empty list of template id strings")
-            self.fail(f"{where}.{key}", f"{expected}, got {raw[key]!r}")
+            self.fail(f"{where}.{key}", f"{expected}, got {shown(raw[key])}")
         twice = [i for i in dict.fromkeys(ids) if ids.count(i) > 1]
         if twice:
-            self.fail(f"{where}.pool", f"lists {twice[0]!r} twice")
+            self.fail(f"{where}.pool", f"lists {shown(twice[0])} twice")
         for template_id in ids:
             if template_id not in self.templates:
                 close = difflib.get_close_matches(template_id, list(self.templates), n=3, cutoff=0.5)
                 hint = f"; did you mean {', '.join(close)}?" if close else "; `cnnexam templates` lists the ids"
-                self.fail(f"{where}.{key}", f"unknown template id {template_id!r}{hint}")
+                self.fail(f"{where}.{key}", f"unknown template id {shown(template_id)}{hint}")
         difficulty = raw.get("difficulty", "medium")
         for template_id in ids:
             levels = self.templates[template_id].difficulties
             if difficulty not in levels:
-                self.fail(f"{where}.difficulty", f"expected one of {', '.join(levels)} (the levels of {template_id}), got {difficulty!r}")
+                self.fail(f"{where}.difficulty", f"expected one of {', '.join(levels)} (the levels of {template_id}), got {shown(difficulty)}")
         points = raw.get("points", 1)
         # Half points at the finest: a question's parts then share its points exactly (see Question.slot_points);
         # anything finer was rounded, so the paper's total was not the spec's.
         if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points <= 1000 \
                 or (2 * points) % 1:
-            self.fail(f"{where}.points", f"expected a number of points from 0.5 to 1000 in steps of 0.5, got {points!r}")
+            self.fail(f"{where}.points", f"expected a number of points from 0.5 to 1000 in steps of 0.5, got {shown(points)}")
         return QuestionSpec(tuple(ids), difficulty, float(points))
 
     @staticmethod
@@ -212,14 +213,14 @@ class _Checker:
             return f"missing; expected at least one {header} table"
         if isinstance(value, dict):
             return f"expected {header} tables (double brackets), got a single {header[1:-1]} table"
-        return f"expected at least one {header} table, got {value!r}"
+        return f"expected at least one {header} table, got {shown(value)}"
 
     def unknown(self, table: dict, allowed: set[str], where: str) -> None:
         for key in table:
             if key not in allowed:
                 close = difflib.get_close_matches(key, sorted(allowed), n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""
-                self.fail(where + key, f"unknown key{hint}; expected one of {', '.join(sorted(allowed))}")
+                self.fail(where + cut(key), f"unknown key{hint}; expected one of {', '.join(sorted(allowed))}")
 
 
 def load_roster(path: str | Path) -> tuple[Student, ...]:
@@ -238,12 +239,16 @@ def load_roster(path: str | Path) -> tuple[Student, ...]:
     records = _records(path, text, delimiter=max(",;\t", key=header.count))
     head, names = next(records, (1, []))
     columns = [c.strip().lower() for c in names]
+    twice = [c for c in dict.fromkeys(columns) if c and columns.count(c) > 1]
+    if twice:  # which of the two would be read is a guess
+        raise SpecError(f"{path}: line {head}: column {shown(twice[0])} appears twice; expected each column once")
     for needed in ("id", "name"):
         if needed not in columns:
             raise SpecError(f"{path}: line {head}: no {needed} column; expected a header with columns id and name "
-                            f"(optional: email, section), got {header.strip() or 'nothing'}")
+                            f"(optional: email, section), got {cut(header.strip(), 80) or 'nothing'}")
     students: list[Student] = []
-    seen: dict[str, tuple[int, str]] = {}  # casefolded id -> (line, id): on Windows and macOS they share a file
+    # Ids that name the same file on Windows or macOS: equal but for case, or for how accents are encoded.
+    seen: dict[str, tuple[int, str]] = {}  # NFC-normalized casefolded id -> (line, id)
     for line, fields in records:
         row = {c: v.strip() for c, v in zip(columns, fields)}
         if not any(row.values()):
@@ -252,7 +257,7 @@ def load_roster(path: str | Path) -> tuple[Student, ...]:
         if not sid:
             raise SpecError(f"{path}: line {line}: the id is empty")
         if not name:
-            raise SpecError(f"{path}: line {line}: the name of student {sid!r} is empty")
+            raise SpecError(f"{path}: line {line}: the name of student {shown(sid)} is empty")
         if len(sid) > MAX_ID:
             raise SpecError(f"{path}: line {line}: id {shown(sid)} is {len(sid)} characters long; expected at most "
                             f"{MAX_ID} (it names the student's files)")
@@ -261,13 +266,18 @@ def load_roster(path: str | Path) -> tuple[Student, ...]:
                             f"(no / \\ : * ? \" < > |, control characters, or dot at either end)")
         if sid.split(".")[0].upper() in _RESERVED:
             raise SpecError(f"{path}: line {line}: id {sid!r} cannot be used in a file name (reserved on Windows)")
-        if sid.casefold() in seen:
-            first, other = seen[sid.casefold()]
+        key = unicodedata.normalize("NFC", sid).casefold()
+        if key in seen:
+            first, other = seen[key]
             if other == sid:
                 raise SpecError(f"{path}: line {line}: id {sid!r} already appears on line {first}")
+            if unicodedata.normalize("NFC", sid) == unicodedata.normalize("NFC", other):
+                raise SpecError(f"{path}: line {line}: id {sid!r} differs from {other!r} on line {first} only in how "
+                                "its accents are encoded (Unicode NFC and NFD); they look the same, and their files "
+                                "would overwrite each other on macOS")
             raise SpecError(f"{path}: line {line}: id {sid!r} differs from {other!r} on line {first} only in case; "
                             f"their files would overwrite each other on Windows and macOS")
-        seen[sid.casefold()] = (line, sid)
+        seen[key] = (line, sid)
         students.append(Student(sid, name, row.get("email", ""), row.get("section", "")))
     if not students:
         raise SpecError(f"{path}: no students (expected one row per student after the header)")
@@ -294,9 +304,15 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f
 
 
 def shown(value, limit: int = 40) -> str:
-    """``value`` as an error message quotes it: its repr, cut short when long, so the message stays readable."""
+    """``value`` as an error message quotes it: its repr, cut short when long (keeping the closing quote or
+    bracket), so a message about a long value stays readable."""
     text = repr(value)
-    return text if len(text) <= limit else text[: limit - 4] + "...'"
+    return text if len(text) <= limit else cut(text[:-1], limit - 1) + text[-1]
+
+
+def cut(text: str, limit: int = 40) -> str:
+    """``text`` up to ``limit`` characters, ending in "..." when cut."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
