@@ -61,3 +61,26 @@ def test_a_file_that_is_no_gradebook(classroom, tmp_path, capsys):
                                  "(file is not a database)\n")
     code, _, err = run(capsys, "report", tmp_path / "notes.sqlite", "--format", "canvas-csv")
     assert code == 2 and err.startswith(f"cnnexam: error: {tmp_path / 'notes.sqlite'}: not a cnnexam gradebook")
+
+
+def test_folders_that_are_not_searched_are_reported(classroom, tmp_path, capsys, monkeypatch):
+    """A link to a folder is not followed and an unreadable folder cannot be searched: each is named in a
+    warning, so that nobody's notebook goes missing without a word."""
+    folder = classroom.hand_in(tmp_path / "in")
+    (tmp_path / "elsewhere").mkdir()
+    (folder / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (folder / "locked").mkdir()
+    (folder / "s001.ipynb").rename(folder / "locked" / "s001.ipynb")
+    scandir = os.scandir
+
+    def refuse_locked(path="."):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse_locked)  # as chmod 000 would (which root ignores)
+    code, out, err = run(capsys, "grade", classroom.out, folder, "--db", tmp_path / "g.sqlite", "--workers", "1")
+    assert code == 0 and out.startswith("graded 7, flagged 0, rejected 0")
+    assert err == ("cnnexam: warning: linked/: a symbolic link to a folder, not followed: no notebook in it was graded\n"
+                   "cnnexam: warning: locked/: a folder that cannot be read (Permission denied): no notebook in it "
+                   "was graded\n")

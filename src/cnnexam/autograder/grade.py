@@ -47,6 +47,7 @@ class Summary:
     rejected: int = 0
     skipped: int = 0
     ignored: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what was not searched, e.g. an unreadable folder
     attention: list[tuple[str, str, str]] = field(default_factory=list)  # (path, status, message)
     seconds: float = 0.0
     workers: int = 1
@@ -70,6 +71,7 @@ def grade_class(exam_out: str | Path, submissions: str | Path, db: str | Path, w
             known = book.known(GRADER_VERSION)
             entries = source.entries()
             summary.ignored = list(source.ignored)
+            summary.warnings = list(source.warnings)
 
             def pending() -> Iterator[tuple[Submission, str]]:
                 for entry in entries:

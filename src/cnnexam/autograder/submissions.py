@@ -75,11 +75,14 @@ def _hidden(parts) -> bool:
 
 
 class FolderSource:
-    """The notebooks under a folder; symbolic links and special files are reported, never followed or read."""
+    """The notebooks under a folder; symbolic links and special files are reported, never followed or read.
+    Folders that are not searched (unreadable ones, links to folders) are reported in ``warnings``: their
+    notebooks would otherwise be missing without a word."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.ignored: list[str] = []
+        self.warnings: list[str] = []
 
     def __enter__(self):
         return self
@@ -89,20 +92,38 @@ class FolderSource:
 
     def entries(self) -> list[Entry]:
         found: list[Entry] = []
-        for folder, dirs, files in os.walk(self.root, followlinks=False):
+
+        def unreadable(error: OSError) -> None:
+            where = self._relative(Path(error.filename)) if error.filename else "."
+            self.warnings.append(f"{where}/: a folder that cannot be read ({error.strerror}): "
+                                 "no notebook in it was graded")
+
+        for folder, dirs, files in os.walk(self.root, onerror=unreadable, followlinks=False):
             dirs.sort()
-            relative = Path(folder).relative_to(self.root)
+            for name in dirs:
+                if os.path.islink(Path(folder) / name):
+                    self.warnings.append(f"{self._relative(Path(folder) / name)}/: a symbolic link to a folder, "
+                                         "not followed: no notebook in it was graded")
             for name in sorted(files):
                 full = Path(folder) / name
-                rel = os.fsencode(relative / name).decode("utf-8", "backslashreplace").replace(os.sep, "/")
+                rel = self._relative(full)
                 if _hidden(Path(rel).parts) or not _is_notebook(name):
                     self.ignored.append(rel)
                     continue
-                info = os.lstat(full)
+                try:
+                    info = os.lstat(full)
+                except OSError as error:  # removed or made unreadable since the folder was listed
+                    self.warnings.append(f"{rel}: cannot be read ({error.strerror}): not graded")
+                    continue
                 found.append(Entry(rel, info.st_mtime, info.st_size, full))
                 if len(found) > MAX_FILES:
                     raise SourceError(f"{self.root}: more than {MAX_FILES:,} notebooks")
         return sorted(found, key=lambda e: e.path)
+
+    def _relative(self, path: Path) -> str:
+        """``path`` under the root, with / separators and undecodable bytes as escapes."""
+        relative = path.relative_to(self.root)
+        return os.fsencode(relative).decode("utf-8", "backslashreplace").replace(os.sep, "/")
 
     def charge(self, submission: Submission) -> None:
         """Nothing to bound: a folder's files are on disk already."""
@@ -133,6 +154,7 @@ class ZipSource:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.ignored: list[str] = []
+        self.warnings: list[str] = []  # nothing in an archive is skipped without a rejection
         try:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as error:

@@ -36,6 +36,8 @@ def run(args) -> int:
           f"worker{'s' if summary.workers != 1 else ''}{rate}); gradebook: {db}")
     if summary.ignored:
         print(f"ignored {len(summary.ignored)} file(s) that are not notebooks, e.g. {summary.ignored[0]}")
+    for warning in summary.warnings:
+        print(f"cnnexam: warning: {warning}", file=sys.stderr)
     for path, status, message in summary.attention[:SHOWN]:
         print(f"  {status}: {path}: {message}")
     if len(summary.attention) > SHOWN:
