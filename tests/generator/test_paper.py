@@ -22,3 +22,18 @@ def question(points: float, weights: list[float]) -> Question:
 ])
 def test_parts_add_up_and_none_is_worth_nothing(points, weights, shares):
     assert list(question(points, weights).slot_points.values()) == shares
+
+
+def test_no_student_draws_a_template_twice_while_the_pools_have_others():
+    from cnnexam.generator.paper import assemble
+    from cnnexam.generator.spec import ExamSpec, QuestionSpec, Section, Student
+    from cnnexam.templates import all_templates
+
+    pair = ("conv-param-count", "pool-output")
+    questions = (QuestionSpec(pair, "medium", 5), QuestionSpec(pair, "medium", 5),
+                 QuestionSpec(("receptive-field",), "medium", 5),
+                 QuestionSpec(("receptive-field", "conv-output-shape"), "medium", 5))
+    spec = ExamSpec("Deep Learning", "Quiz", "", "", 7, "exam", (Section("All", questions),))
+    templates = all_templates()
+    drawn = [[q.template for q in assemble(spec, Student(f"s{i:03d}", "X"), templates).questions] for i in range(12)]
+    assert all(sorted(d[:2]) == sorted(pair) and d[2:] == ["receptive-field", "conv-output-shape"] for d in drawn), drawn

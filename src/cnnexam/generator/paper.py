@@ -80,15 +80,24 @@ def derive_seed(master: int, student_id: str, position: int, purpose: str = "var
 
 
 def assemble(spec: ExamSpec, student: Student, templates: Mapping[str, Template]) -> Paper:
+    """One student's paper. A pool's draw that is already on the paper (a question of its own, or another
+    pool's draw) is replaced by a draw among the pool's templates not yet on it, when there is one: a
+    student gets no template twice unless the spec asks for it. Draws without such a clash are unchanged."""
     questions = []
+    used = {q.templates[0] for q in spec.questions if not q.is_pool}
     number = 0
     for section in spec.sections:
         for q in section.questions:
             number += 1
             if q.is_pool:
-                template_id = q.templates[derive_seed(spec.seed, student.id, number, "pool") % len(q.templates)]
+                draw = derive_seed(spec.seed, student.id, number, "pool")
+                template_id = q.templates[draw % len(q.templates)]
+                fresh = [t for t in q.templates if t not in used]
+                if template_id in used and fresh:
+                    template_id = fresh[draw % len(fresh)]
             else:
                 template_id = q.templates[0]
+            used.add(template_id)
             seed = derive_seed(spec.seed, student.id, number)
             variant = templates[template_id].variant(seed, q.difficulty)
             questions.append(Question(number, section.title, template_id, seed, q.difficulty, q.points, variant))
