@@ -77,6 +77,20 @@ def test_a_disagreement_does_not_replace_a_graded_result(classroom, tmp_path):
     assert current(db, "s002")["path"] == "s002-first.ipynb"
 
 
+def test_metadata_alone_does_not_replace_a_named_file(classroom, tmp_path):
+    """A file whose name names nobody counts for the student its metadata names, but not over a file that
+    names that student, however new: anyone could have written that metadata."""
+    folder = tmp_path / "in"
+    write(folder / "s002.ipynb", read(classroom.solution("s002")), mtime=EARLY)
+    write(folder / "mystery.ipynb", read(classroom.blank("s002")), mtime=LATE)
+    write(folder / "answers.ipynb", read(classroom.solution("s003")), mtime=EARLY)
+    write(folder / "answers-final.ipynb", read(classroom.blank("s003")), mtime=LATE)
+    db = tmp_path / "grades.sqlite"
+    assert grade_class(classroom.out, folder, db, workers=1).graded == 4
+    assert current(db, "s002")["path"] == "s002.ipynb"
+    assert current(db, "s003")["path"] == "answers-final.ipynb"  # among unconfirmed ones, the newest
+
+
 def test_a_gradebook_from_before_the_confirmed_column_is_upgraded(classroom, tmp_path):
     import sqlite3
 

@@ -10,8 +10,9 @@ names. Any disagreement between the witnesses is a reason to flag the submission
 What the LMS made outranks what the student chose: the Moodle folder outranks the name of the file in it
 (which may look like a Canvas name), the Canvas prefix outranks the original file name after it. When the
 LMS names nobody of the roster (an off-roster name) or the witnesses disagree, the attribution is
-*unconfirmed*: flagged, and never counted over a confirmed submission of that student (see the gradebook),
-so nobody can blank another student's grade by naming a file or editing metadata.
+*unconfirmed* and flagged; it is unconfirmed too (but not flagged) when only the metadata names the student
+of a file in a plain folder. An unconfirmed submission never counts over a confirmed one of that student
+(see the gradebook), so nobody can blank another student's grade by naming a file or editing metadata.
 """
 
 from __future__ import annotations
@@ -127,8 +128,9 @@ def identify(metadata: object, path: PathIdentity, exam_sha256: str, manifest_st
     claimed = metadata.get("student_id")
     claimed = claimed if isinstance(claimed, str) and claimed in manifest_students else None
     student = by_path or claimed
-    # A student named by the LMS is the uploader; otherwise (no LMS) the path and metadata must agree.
-    confirmed = path.confirmed if by_path else not path.lms
+    # A student named by the LMS is the uploader. Without an LMS, the path counts if the metadata agrees;
+    # the metadata alone (a file name that names nobody) is what the student controls: unconfirmed.
+    confirmed = path.confirmed if by_path else False
     if by_path and claimed and by_path != claimed and not path.lms:
         confirmed = False
     problems = list(_unconfirmed(path, student, "" if by_path else "notebook's metadata"))
