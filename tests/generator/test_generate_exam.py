@@ -238,3 +238,12 @@ def test_names_the_pdf_fonts_cannot_print_are_named_once(example, tmp_path, caps
     assert capsys.readouterr().err == ("cnnexam: warning: the PDF fonts have no glyphs for 王, 小, 明, ส, ม, ช, า, ย, 😀, "
                                        "which print as empty boxes in the names or ids of 2 students (s001, s003); the "
                                        "notebooks show them\n")
+
+
+def test_demo_with_pdfs_only(tmp_path, capsys):
+    assert main(["init", str(tmp_path)]) == 0
+    (tmp_path / "roster.csv").write_text("id,name\ns001,Ada\n", encoding="utf-8")  # the demo reuses what is there
+    capsys.readouterr()
+    assert main(["demo", str(tmp_path), "--formats", "pdf"]) == 0
+    out = capsys.readouterr().out
+    assert f"the same paper as PDF    {tmp_path / 'out' / 'students' / 's001.pdf'}" in out

@@ -30,7 +30,7 @@ def run(args) -> int:
     code = generate.run(argparse.Namespace(spec=str(folder / "exam.toml"), roster=str(folder / "roster.csv"),
                                            out=str(out), formats=args.formats, workers=None))
     if code == 0:
-        first = sorted((out / "students").glob("*.ipynb"))[0].stem
+        first = min(path.stem for path in (out / "students").iterdir())  # a notebook, a PDF or both
         print("\nLook at:")
         for what, path in (("a student's notebook", out / "students" / f"{first}.ipynb"),
                            ("the same paper as PDF", out / "students" / f"{first}.pdf"),
