@@ -159,6 +159,9 @@ def _parallel(items: Iterator[tuple[Submission, str]], context: ExamContext, wor
                 except BrokenProcessPool:  # a worker died since the last look: found out here, not in a result
                     broken = True
         yield from collect(0)
+    except BaseException:  # the batch stops (an error, or the caller left): a stuck worker must not hold it
+        _stop(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     for submission, received in crashed:
