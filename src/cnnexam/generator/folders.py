@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 class OutputError(ValueError):
-    """An output path that cannot be used, phrased as ``option: path: why``."""
+    """An output path that cannot be used, phrased as ``how the user named it: why``."""
 
 
 def make_folders(root: str | Path, subfolders=(), label: str = "") -> Path:
