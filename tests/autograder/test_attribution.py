@@ -35,6 +35,15 @@ def test_a_file_named_after_another_student_stays_with_the_moodle_folder(classro
     assert current(db, "s003")["path"] == f"Grace Hopper_903_assignsubmission_file_/{grace.name}"
 
 
+def graded_one_flagged_one(classroom, source, db, flagged_path: str) -> dict:
+    """Grade ``source``: one submission graded, the one at ``flagged_path`` flagged and not current."""
+    summary = grade_class(classroom.out, source, db, workers=1)
+    assert (summary.graded, summary.flagged) == (1, 1)
+    flagged = submissions(db)[flagged_path]
+    assert (flagged["status"], flagged["current"]) == ("flagged", 0)
+    return flagged
+
+
 def test_an_off_roster_uploader_never_replaces_a_graded_result(classroom, tmp_path):
     """Mallory is not on the roster. Her file names s001 (Moodle) or her notebook's metadata names s002
     (Canvas): flagged, and s001's and s002's graded submissions still count."""
@@ -42,10 +51,7 @@ def test_an_off_roster_uploader_never_replaces_a_graded_result(classroom, tmp_pa
     write(moodle(folder, "Ada Lovelace", 901) / "answers.ipynb", read(classroom.solution("s001")), mtime=EARLY)
     write(moodle(folder, "Mallory Evil", 999) / "s001.ipynb", read(classroom.blank("s001")), mtime=LATE)
     db = tmp_path / "moodle.sqlite"
-    summary = grade_class(classroom.out, folder, db, workers=1)
-    assert (summary.graded, summary.flagged) == (1, 1)
-    mallory = submissions(db)["Mallory Evil_999_assignsubmission_file_/s001.ipynb"]
-    assert (mallory["status"], mallory["current"]) == ("flagged", 0)
+    mallory = graded_one_flagged_one(classroom, folder, db, "Mallory Evil_999_assignsubmission_file_/s001.ipynb")
     assert mallory["message"].startswith("the Moodle folder 'Mallory Evil' names no student of the roster; "
                                          "only the file name 's001.ipynb' names s001")
     assert (current(db, "s001")["status"], current(db, "s001")["score"]) == ("graded", 84.0)
@@ -55,10 +61,7 @@ def test_an_off_roster_uploader_never_replaces_a_graded_result(classroom, tmp_pa
         z.write(classroom.solution("s002"), "turingalan_2345_6789_midterm.ipynb")
         z.write(classroom.blank("s002"), "evilmallory_999_888_answers.ipynb")
     db = tmp_path / "canvas.sqlite"
-    summary = grade_class(classroom.out, archive, db, workers=1)
-    assert (summary.graded, summary.flagged) == (1, 1)
-    mallory = submissions(db)["evilmallory_999_888_answers.ipynb"]
-    assert (mallory["status"], mallory["current"]) == ("flagged", 0)
+    mallory = graded_one_flagged_one(classroom, archive, db, "evilmallory_999_888_answers.ipynb")
     assert mallory["message"].startswith("the Canvas name 'evilmallory' names no student of the roster; "
                                          "only the notebook's metadata names s002")
     assert current(db, "s002")["path"] == "turingalan_2345_6789_midterm.ipynb"

@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import re
 import signal
-import string
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from cnnexam.model.grading import CORRECT, FORMAT_ERROR, MISSING, PARTIAL, WRONG, grade_slot
+from cnnexam.model.template import slot_letters
 
 from . import GRADER_VERSION
 from .context import ExamContext, Key
@@ -293,9 +293,10 @@ def grade_paper(context: ExamContext, student: str, found) -> tuple[list[SlotRow
     extracted = answers(found, wanted)
     rows = []
     for key in paper:
-        for letter, slot in zip(string.ascii_lowercase, key.variant.slots):
+        letters = slot_letters(key.variant.slots)
+        for slot in key.variant.slots:
             meta = key.entry["slots"][slot.id]
-            label = f"({letter}) {slot.label or slot.id}"
+            label = f"({letters[slot.id]}) {slot.label or slot.id}"
             rows.append(_grade_slot(key, slot, meta, label, extracted[meta["grade_id"]]))
     return rows, [f"{grade_id}: {a.review}" for grade_id, a in extracted.items() if a.review]
 

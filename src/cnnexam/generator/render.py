@@ -3,7 +3,6 @@ a question's blocks are split around its answer slots."""
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -11,7 +10,7 @@ import jinja2
 
 from cnnexam.model.blocks import AnswerBox, SlotRef, Table
 from cnnexam.model.numbers import fmt
-from cnnexam.model.template import Slot
+from cnnexam.model.template import Slot, slot_letters
 
 from .paper import Question
 from .spectext import escape_markdown, instructions_markdown
@@ -44,9 +43,10 @@ class SlotView:
 def slot_views(question: Question) -> dict[str, SlotView]:
     points = question.slot_points
     views = {}
-    for i, slot in enumerate(question.variant.slots):
+    letters = slot_letters(question.variant.slots)
+    for slot in question.variant.slots:
         variable = f"q{question.number}_" + "".join(c if c.isalnum() else "_" for c in slot.id)
-        views[slot.id] = SlotView(slot, string.ascii_lowercase[i], points[slot.id], variable, question.grade_id(slot.id))
+        views[slot.id] = SlotView(slot, letters[slot.id], points[slot.id], variable, question.grade_id(slot.id))
     return views
 
 
