@@ -5,6 +5,11 @@ with PyTorch CPU float64 autograd (torch is not a dependency of cnnexam). Every 
 of repeated calls after one warm-up call; the warm-up (Numba compilation or cache load) is printed on
 its own. Ratios are engine time / other time, so below 1 means the engine is faster.
 
+PyTorch is timed in a child process of this run, before the engine: once torch has run an operation in
+a process, its OpenMP threads keep competing with NumPy's BLAS threads there (on two cores the engine's
+conv2d measured 2.5 times slower beside it, and normal again with OMP_WAIT_POLICY=PASSIVE), which
+would measure the two runtimes' quarrel rather than either one.
+
     python bench/engine.py            # full run (about two minutes on two cores)
     python bench/engine.py --quick    # fewer repeats
 """
@@ -13,9 +18,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
+import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from typing import Callable
 
@@ -24,11 +33,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from cnnexam.solutions import conv2d, conv2d_backward, max_pool2d, max_pool2d_backward
 
-try:
-    import torch
-    import torch.nn.functional as F
-except ImportError:
-    torch = None
+torch = F = None  # imported only in the child process that times it (--torch-only)
 
 # (N, C, H, W, K, k): batch, input channels, height, width, output channels (conv only), kernel size.
 SHAPES = [(1, 1, 5, 5, 1, 3), (8, 3, 32, 32, 16, 3), (32, 16, 32, 32, 32, 3), (16, 64, 56, 56, 64, 3)]
@@ -143,7 +148,6 @@ def conv_case(shape, rng, budget, min_repeats):
         _, cols = numpy_conv_forward(x, weight, bias, CONV_PADDING)
         return numpy_conv_backward(x, weight, g, CONV_PADDING, cols)
 
-    fns = {"fwd": lambda: conv2d(x, weight, bias, padding=CONV_PADDING), "fb": engine_fb, "numpy": numpy_fb}
     if torch is not None:
         tx, tw, tb = (torch.from_numpy(a).requires_grad_() for a in (x, weight, bias))
         tg = torch.from_numpy(g)
@@ -152,13 +156,9 @@ def conv_case(shape, rng, budget, min_repeats):
             tx.grad = tw.grad = tb.grad = None
             F.conv2d(tx, tw, tb, padding=CONV_PADDING).backward(tg)
 
-        fns["torch"] = torch_fb
+        return time_torch(torch_fb, budget, min_repeats)
+    fns = {"fwd": lambda: conv2d(x, weight, bias, padding=CONV_PADDING), "fb": engine_fb, "numpy": numpy_fb}
     first, row = time_each(fns, budget, min_repeats)
-    if torch is not None:  # the engine's own code is serial (BLAS threads only): torch on one core too
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        row["torch1"] = time_each({"torch1": torch_fb}, budget, min_repeats)[1]["torch1"]
-        torch.set_num_threads(threads)
     row["first"] = first["fwd"]
     row["flops"] = 3 * 2 * n * k_out * c * k * k * g.shape[2] * g.shape[3]
     return row
@@ -181,7 +181,6 @@ def pool_case(shape, rng, budget, min_repeats):
         _, arg = numpy_pool_forward(x, POOL_KERNEL, POOL_STRIDE, POOL_PADDING)
         return numpy_pool_backward(x, g, arg, POOL_KERNEL, POOL_STRIDE, POOL_PADDING)
 
-    fns = {"fwd": lambda: max_pool2d(x, **args), "fb": engine_fb, "numpy": numpy_fb}
     if torch is not None:
         tx = torch.from_numpy(x).requires_grad_()
         tg = torch.from_numpy(g)
@@ -190,11 +189,48 @@ def pool_case(shape, rng, budget, min_repeats):
             tx.grad = None
             F.max_pool2d(tx, **args).backward(tg)
 
-        fns["torch"] = torch_fb
+        return {"torch": time_each({"torch": torch_fb}, budget, min_repeats)[1]["torch"]}
+    fns = {"fwd": lambda: max_pool2d(x, **args), "fb": engine_fb, "numpy": numpy_fb}
     first, row = time_each(fns, budget, min_repeats)
     row["first"] = first["fwd"]
     row["flops"] = None
     return row
+
+
+def time_torch(torch_fb, budget, min_repeats) -> dict[str, float]:
+    """torch with all threads, then limited to one (the engine's own code is serial, BLAS threads only)."""
+    row = {"torch": time_each({"torch": torch_fb}, budget, min_repeats)[1]["torch"]}
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    row["torch1"] = time_each({"torch1": torch_fb}, budget, min_repeats)[1]["torch1"]
+    torch.set_num_threads(threads)
+    return row
+
+
+CASES = (("conv", conv_case), ("pool", pool_case))
+
+
+def torch_only(budget, min_repeats) -> None:
+    """The child process: torch's timings of every case, as one JSON line on stdout."""
+    global torch, F
+    import torch
+    import torch.nn.functional as F
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    rng = np.random.default_rng(0)
+    rows = {f"{op} {shape}": case(shape, rng, budget, min_repeats) for op, case in CASES for shape in SHAPES}
+    print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads(), "rows": rows}))
+
+
+def torch_timings(quick: bool) -> dict | None:
+    """torch's timings from a child process, or None where torch is not installed."""
+    if importlib.util.find_spec("torch") is None:
+        return None
+    command = [sys.executable, os.path.abspath(__file__), "--torch-only"] + (["--quick"] if quick else [])
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"timing torch failed:\n{done.stderr}")
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 def check_baselines(rng) -> None:
@@ -218,18 +254,21 @@ def check_baselines(rng) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repeats (noisier figures)")
+    parser.add_argument("--torch-only", action="store_true", help=argparse.SUPPRESS)  # the child process
     options = parser.parse_args()
     budget, min_repeats = (0.1, 2) if options.quick else (1.0, 5)
+    if options.torch_only:
+        return torch_only(budget, min_repeats)
     cores = os.cpu_count() or 1
     rng = np.random.default_rng(0)
 
     print(f"cnnexam engine benchmark: float64, {platform.machine()}, {cores} cores, numpy {np.__version__}", end="")
-    if torch is not None:
-        torch.set_num_threads(cores)
-        print(f", torch {torch.__version__} ({torch.get_num_threads()} threads)")
+    print(f"; load average at start: {os.getloadavg()[0]:.2f} (figures mean little on a busy machine)")
+    reference = torch_timings(options.quick)
+    if reference is not None:
+        print(f"torch {reference['version']} ({reference['threads']} threads), timed first in a child process")
     else:
-        print(", torch not installed")
-    print(f"load average at start: {os.getloadavg()[0]:.2f} (figures mean little on a busy machine)")
+        print("torch not installed")
     print(f"conv2d: stride 1, padding {CONV_PADDING}, bias; fwd+bwd: conv2d then conv2d_backward (random grad_output)")
     print(f"max_pool2d: kernel_size {POOL_KERNEL}, stride {POOL_STRIDE}, padding {POOL_PADDING}")
     print("times: medians of repeated calls after one warm-up call")
@@ -246,9 +285,11 @@ def main() -> None:
     print("-" * len(header))
     verdicts = []
     exam_forward = None
-    for op, case in (("conv", conv_case), ("pool", pool_case)):
+    for op, case in CASES:
         for shape in SHAPES:
             row = case(shape, rng, budget, min_repeats)
+            if reference is not None:
+                row.update(reference["rows"][f"{op} {shape}"])
             gflops = "-" if row["flops"] is None else f"{row['flops'] / row['fb'] / 1e9:.2f}"
             label = ",".join(map(str, shape if op == "conv" else shape[:4]))
             print(
@@ -263,7 +304,7 @@ def main() -> None:
                 if shape == SHAPES[0]:
                     exam_forward = row["fwd"]
                 verdicts.append((shape, row["fb"], row.get("torch")))
-    if torch is None:
+    if reference is None:
         print("(torch not installed: no PyTorch column)")
 
     print()
