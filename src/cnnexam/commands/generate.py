@@ -32,8 +32,9 @@ def run(args) -> int:
         print(f"\ncnnexam: error: {error}", file=sys.stderr)
         return 1
     stages = ", ".join(f"{name} {summary['stage_seconds'].get(name, 0.0):.1f} s" for name in STAGES)
-    print(f"{summary['students']} students x {summary['questions']} questions: {summary['files']} files in "
-          f"{args.out} in {summary['seconds']:.1f} s ({summary['workers']} workers; CPU time: {stages})")
+    students, workers = summary["students"], summary["workers"]
+    print(f"{students} student{'s' * (students != 1)} x {summary['questions']} questions: {summary['files']} files "
+          f"in {args.out} in {summary['seconds']:.1f} s ({workers} worker{'s' * (workers != 1)}; CPU time: {stages})")
     stale = summary["stale"]
     if stale:
         print(f"cnnexam: warning: {len(stale)} file{'s' if len(stale) > 1 else ''} in {args.out} not written by this "
