@@ -10,7 +10,6 @@ writes the gradebook; forked workers do the grading, so the engine is loaded onc
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
 import re
 import signal
@@ -27,6 +26,7 @@ from typing import Callable, Iterable, Iterator
 
 from cnnexam.model.grading import CORRECT, FORMAT_ERROR, MISSING, PARTIAL, WRONG, grade_slot
 from cnnexam.model.template import slot_letters
+from cnnexam.workers import forked_pool
 
 from . import GRADER_VERSION
 from .context import ExamContext, Key
@@ -120,8 +120,7 @@ def _parallel(items: Iterator[tuple[Submission, str]], context: ExamContext, wor
     pool is replaced, and the submissions it had are graded again one per process, to name the culprit."""
     global _CONTEXT
     _CONTEXT = context
-    fork = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(workers, mp_context=fork)
+    pool = forked_pool(workers)
     window: dict[Future, list] = {}
     crashed: list[tuple[Submission, str]] = []
     broken = False
@@ -152,7 +151,7 @@ def _parallel(items: Iterator[tuple[Submission, str]], context: ExamContext, wor
                 if broken:
                     yield from collect(0)
                     pool.shutdown(wait=True)
-                    pool, broken = ProcessPoolExecutor(workers, mp_context=fork), False
+                    pool, broken = forked_pool(workers), False
                 try:
                     window[pool.submit(_grade_chunk, chunk)] = chunk
                     break
@@ -165,7 +164,7 @@ def _parallel(items: Iterator[tuple[Submission, str]], context: ExamContext, wor
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     for submission, received in crashed:
-        with ProcessPoolExecutor(1, mp_context=fork) as alone:
+        with forked_pool(1) as alone:
             try:
                 future = alone.submit(_grade_chunk, [(submission, received)])
                 yield from future.result(timeout=SUBMISSION_SECONDS + GRACE_SECONDS)

@@ -19,18 +19,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import multiprocessing
 import os
 import sys
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
 from cnnexam import __version__
+from cnnexam.workers import forked_pool
 
 from .folders import make_folders
 from .paper import Paper, assemble
@@ -84,7 +84,7 @@ def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, 
         parts, written = [], 0
         # concurrent.futures, not multiprocessing.Pool: when a worker dies (the out-of-memory killer, a
         # crash in a native library) the pool reports it instead of waiting forever for the lost chunk.
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with forked_pool(workers) as pool:
             try:
                 for future in as_completed([pool.submit(job.run, chunk) for chunk in chunks]):
                     parts.append(future.result())
