@@ -8,9 +8,17 @@ as history. A submission whose attribution is unconfirmed (``confirmed`` = 0: on
 names the student, or the witnesses disagree; see ``identify``) is current only while the student has no
 confirmed one, so it can never replace another student's result.
 
+A grader acts on a flagged submission with ``cnnexam review`` (see ``review``): *accepting* it makes it
+graded and confirmed (attributed to the student the grader names), so it competes for ``current`` like any
+confirmed submission; *setting it aside* (``set_aside`` = 1) means it never counts, whatever its time, until
+it is restored. Every decision is a row of ``decisions``, keyed by the file (path and sha256) as well as the
+row: when a new grader version regrades the file, ``record`` re-applies a set-aside, and an acceptance when
+the new grading flags the file for the same reasons (other reasons are left for the grader to review).
+
 Tables: ``exam`` (key/value: spec checksum, course, title, points), ``students`` (the roster, in order),
 ``questions`` (each student's questions: template, title, points), ``submissions`` (one row per graded
-file: status graded/flagged/rejected, message, score) and ``results`` (one row per answer slot).
+file: status graded/flagged/rejected, message, score), ``results`` (one row per answer slot) and ``decisions``
+(what a grader decided about a submission, with the note and the time; never deleted either).
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from pathlib import Path
 from .submissions import printable
 
 GRADED, FLAGGED, REJECTED = "graded", "flagged", "rejected"
+ACCEPT, SET_ASIDE, RESTORE = "accept", "set-aside", "restore"  # a grader's decisions (``cnnexam review``)
 LOCK_SECONDS = 30  # how long to wait for another program that is writing the gradebook
 
 
@@ -55,6 +64,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     max REAL,
     current INTEGER NOT NULL DEFAULT 0,
     confirmed INTEGER NOT NULL DEFAULT 1,
+    set_aside INTEGER NOT NULL DEFAULT 0,
     UNIQUE (path, sha256, grader));
 CREATE INDEX IF NOT EXISTS submissions_by_student ON submissions (student, current);
 CREATE TABLE IF NOT EXISTS results (
@@ -70,6 +80,20 @@ CREATE TABLE IF NOT EXISTS results (
     misconception TEXT,
     answer TEXT NOT NULL,
     PRIMARY KEY (submission, grade_id));
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY,
+    submission INTEGER NOT NULL REFERENCES submissions(id),
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('accept', 'set-aside', 'restore')),
+    student TEXT REFERENCES students(id),
+    was_status TEXT NOT NULL,
+    was_student TEXT,
+    was_confirmed INTEGER NOT NULL,
+    was_lms_user TEXT NOT NULL,
+    note TEXT NOT NULL,
+    decided TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS decisions_by_file ON decisions (path, sha256);
 """
 
 
@@ -108,10 +132,17 @@ class Outcome:
 
 
 class Gradebook:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, create: bool = True) -> None:
+        """Open the gradebook at ``path``, creating it unless ``create`` is False (then it must exist and be one)."""
         self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise ValueError(f"{self.path}: no such gradebook (`cnnexam grade` writes one)")
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=LOCK_SECONDS)
+            if not create and not self.db.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'submissions'").fetchone():
+                self.db.close()
+                raise ValueError(f"{self.path}: not a cnnexam gradebook (it has no submissions table)")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable against a killed process
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -122,6 +153,8 @@ class Gradebook:
                 columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
                 if "confirmed" not in columns:  # a gradebook from before the column existed
                     self.db.execute("ALTER TABLE submissions ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1")
+                if "set_aside" not in columns:  # from before `cnnexam review`
+                    self.db.execute("ALTER TABLE submissions ADD COLUMN set_aside INTEGER NOT NULL DEFAULT 0")
         except sqlite3.DatabaseError as error:
             if _locked(error):
                 raise self._busy() from None
@@ -204,15 +237,60 @@ class Gradebook:
                 "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(row, r.grade_id, r.question, r.slot, r.label, r.points, r.earned, r.status, text(r.feedback),
                   r.misconception, text(r.answer)) for r in outcome.results])
+            self._reapply(row, text(outcome.path), outcome.sha256, outcome.status, text(outcome.message), now)
             if outcome.student is not None:
                 self._elect(outcome.student)
         return row
 
+    def _reapply(self, row: int, path: str, sha256: str, status: str, message: str, now: str) -> None:
+        """The grader's decisions about the same file (an earlier grader version's row) for the new row ``row``:
+        a set-aside always, an acceptance when the file is flagged for the same reasons as when it was accepted."""
+        accepted = aside = None
+        for decision in self.db.execute(
+                "SELECT d.id, d.action, d.student, d.note, s.message FROM decisions d"
+                " JOIN submissions s ON s.id = d.submission WHERE d.path = ? AND d.sha256 = ? ORDER BY d.id",
+                (path, sha256)).fetchall():
+            if decision[1] == ACCEPT:
+                accepted = decision
+            else:
+                aside = decision
+        if accepted and status == FLAGGED and accepted[4] == message:
+            self.decide(row, ACCEPT, accepted[2], f"re-applied decision {accepted[0]} after regrading: {accepted[3]}",
+                        now)
+        if aside and aside[1] == SET_ASIDE:
+            self.decide(row, SET_ASIDE, None, f"re-applied decision {aside[0]} after regrading: {aside[3]}", now)
+
+    def decide(self, submission: int, action: str, student: str | None, note: str, now: str) -> None:
+        """Apply a grader's decision to a submission and log it, within the caller's transaction. ACCEPT:
+        graded and confirmed, attributed to ``student``; SET_ASIDE and RESTORE: it stops or starts counting.
+        The caller has checked that the decision makes sense (see ``review``).
+
+        Accepting drops the LMS user id unless the LMS named this very student: the id is the uploader's
+        account, and the Canvas export matches students by it, so it would post the grade to the uploader."""
+        path, sha256, status, was, confirmed, lms_user = self.db.execute(
+            "SELECT path, sha256, status, student, confirmed, lms_user FROM submissions WHERE id = ?",
+            (submission,)).fetchone()
+        if action == ACCEPT:
+            keep = bool(confirmed) and was == student
+            self.db.execute("UPDATE submissions SET status = ?, confirmed = 1, student = ?, lms_user = ? WHERE id = ?",
+                            (GRADED, student, lms_user if keep else "", submission))
+        elif action in (SET_ASIDE, RESTORE):
+            student = None
+            self.db.execute("UPDATE submissions SET set_aside = ? WHERE id = ?", (int(action == SET_ASIDE), submission))
+        else:
+            raise ValueError(f"unknown decision {action!r}")
+        self.db.execute(
+            "INSERT INTO decisions (submission, path, sha256, action, student, was_status, was_student, was_confirmed,"
+            " was_lms_user, note, decided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (submission, path, sha256, action, student, status, was, confirmed, lms_user, printable(note), now))
+        for someone in {was, student} - {None}:
+            self._elect(someone)
+
     def _elect(self, student: str) -> None:
         """Mark the student's newest submission current (file time, then path, then the later row), a
-        confirmed one before any unconfirmed one."""
+        confirmed one before any unconfirmed one; a submission set aside is never current."""
         self.db.execute(
-            "UPDATE submissions SET current = (id = (SELECT id FROM submissions WHERE student = ?1"
+            "UPDATE submissions SET current = (id IS (SELECT id FROM submissions WHERE student = ?1 AND set_aside = 0"
             " ORDER BY confirmed DESC, mtime DESC, path DESC, id DESC LIMIT 1)) WHERE student = ?1", (student,))
 
 
