@@ -6,4 +6,4 @@ imports every module listed here, so they import nothing heavy at module level: 
 engine are imported inside ``run``.
 """
 
-COMMANDS = ("demo", "init", "generate", "grade", "report", "templates", "preview", "stress", "solve")
+COMMANDS = ("demo", "init", "generate", "grade", "review", "report", "templates", "preview", "stress", "solve")
