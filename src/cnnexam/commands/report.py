@@ -12,7 +12,7 @@ def add_parser(subparsers) -> None:
                     "given; gradescope (OUT/<id>/results.json) and feedback (OUT/<id>.md and .html) write a "
                     "folder; stats prints a summary, or with --out writes stats.md, stats.json and histogram.png. "
                     "Only each student's newest submission counts, and only when it was graded (not flagged or "
-                    "rejected).")
+                    "rejected; `cnnexam review` accepts a flagged one or sets one aside).")
     parser.add_argument("db", metavar="DB", help="gradebook written by `cnnexam grade`")
     parser.add_argument("--format", required=True, choices=FORMATS)
     parser.add_argument("--out", help="output file (CSV formats) or folder (the others)")

@@ -1,7 +1,8 @@
 """A gradebook read back for reporting: the roster in order, and each student's current submission.
 
 Only a student's current (newest) submission is reported. Its score counts only when its status is
-``graded``: a flagged or rejected submission leaves the student's grade blank until someone reviews it.
+``graded``: a flagged or rejected submission leaves the student's grade blank until a grader accepts it
+(``cnnexam review``); a submission set aside there is never current.
 """
 
 from __future__ import annotations
