@@ -13,7 +13,6 @@ import ast
 import functools
 import json
 import numbers
-import re
 from fractions import Fraction
 
 MAX_STEPS = 2000  # output cells whose arithmetic --steps prints; more is no longer checking by hand
