@@ -1,6 +1,5 @@
 """one-by-one-and-residual: the computed part against hand formulas and paper instances, claims, variants."""
 
-from cnnexam.templates._concept_quiz import MultipleChoice, SingleChoice, TrueFalse
 from cnnexam.templates.one_by_one_and_residual import CHOICES, CLAIMS, TEMPLATE, OneByOne, OneByOneParams
 
 
