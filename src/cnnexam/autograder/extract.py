@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from cnnexam.generator.exam import cell_checksum
-from cnnexam.model.literal import too_many_digits
+from cnnexam.model.literal import MINUS, too_many_digits
 
 MAX_CELL_CHARS = 100_000  # longer cells are not parsed (the literal reader allows as many characters)
 MAX_NOTE_ANSWER = 2_000  # the answer text kept in the gradebook for review and feedback
@@ -153,7 +153,7 @@ class _Parsed:
         if len(cell.source) > MAX_CELL_CHARS:
             self.problem = f"the cell is too long to read ({len(cell.source):,} characters; at most {MAX_CELL_CHARS:,})"
             return
-        source = cell.source.replace("\u2212", "-")  # the minus sign our PDFs print, copied from them
+        source = cell.source.replace(MINUS, "-")  # the minus sign our PDFs print, copied from them
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError, MemoryError, RecursionError, OverflowError) as error:
