@@ -20,7 +20,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -31,7 +30,7 @@ from cnnexam.workers import forked_pool
 from . import GRADER_VERSION
 from .context import ExamContext, Key
 from .extract import Answer, Unreadable, answers, cells, load_notebook, locked_problems
-from .gradebook import FLAGGED, GRADED, REJECTED, Gradebook, Outcome, SlotRow
+from .gradebook import FLAGGED, GRADED, REJECTED, Gradebook, Outcome, SlotRow, now
 from .identify import identify, identify_path
 from .submissions import Submission, open_source
 
@@ -80,14 +79,14 @@ def grade_class(exam_out: str | Path, submissions: str | Path, db: str | Path, w
                         summary.skipped += 1
                     else:
                         source.charge(submission)
-                        yield submission, _now()
+                        yield submission, now()
 
             context.warm_up()
             chunk = max(1, min(16, len(entries) // (8 * summary.workers)))
             outcomes = (_serial(pending(), context) if summary.workers == 1
                         else _parallel(pending(), context, summary.workers, chunk))
             for outcome in outcomes:
-                book.record(outcome, GRADER_VERSION, _now())
+                book.record(outcome, GRADER_VERSION, now())
                 summary.add(outcome)
                 if progress:
                     progress(summary.graded + summary.flagged + summary.rejected + summary.skipped, len(entries))
@@ -95,10 +94,6 @@ def grade_class(exam_out: str | Path, submissions: str | Path, db: str | Path, w
             book.close()
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def _serial(items: Iterable[tuple[Submission, str]], context: ExamContext) -> Iterator[Outcome]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .submissions import printable
@@ -37,6 +38,11 @@ LOCK_SECONDS = 30  # how long to wait for another program that is writing the gr
 
 class GradebookBusy(ValueError):
     """Another program holds the gradebook, or another grading run is recording into it at the same time."""
+
+
+def now() -> str:
+    """The time as the gradebook records it (received, graded, decided): UTC, ISO 8601, milliseconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS exam (key TEXT PRIMARY KEY, value TEXT NOT NULL);

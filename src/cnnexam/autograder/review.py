@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
-from .gradebook import ACCEPT, FLAGGED, GRADED, REJECTED, RESTORE, SET_ASIDE, Gradebook
+from .gradebook import ACCEPT, FLAGGED, GRADED, REJECTED, RESTORE, SET_ASIDE, Gradebook, now
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,7 @@ def accept(book: Gradebook, submission: int, student: str | None = None, note: s
             student = _roster_id(book, student)
         elif row.student is None:
             raise ValueError(f"submission {submission} is attributed to nobody: give --student SID")
-        book.decide(submission, ACCEPT, student or row.student, note, _now())
+        book.decide(submission, ACCEPT, student or row.student, note, now())
         done = _row(book, submission)
     said = f"accepted submission {submission} ({_show(done.path)}) for {_who(done)}: graded, {_score(done)} points"
     if done.paper and done.paper != done.student:
@@ -106,7 +105,7 @@ def set_aside(book: Gradebook, submission: int, note: str = "") -> str:
         row = _row(book, submission)
         if row.set_aside:
             raise ValueError(f"submission {submission} is already set aside")
-        book.decide(submission, SET_ASIDE, None, note, _now())
+        book.decide(submission, SET_ASIDE, None, note, now())
     said = f"set aside submission {submission} ({_show(row.path)}, {row.status}): it never counts"
     if row.student is None:
         return said
@@ -121,7 +120,7 @@ def restore(book: Gradebook, submission: int, note: str = "") -> str:
         row = _row(book, submission)
         if not row.set_aside:
             raise ValueError(f"submission {submission} is not set aside: nothing to restore")
-        book.decide(submission, RESTORE, None, note, _now())
+        book.decide(submission, RESTORE, None, note, now())
         done = _row(book, submission)
     return f"restored submission {submission} ({_show(done.path)}, {done.status}); " + _counts(book, done)
 
@@ -176,10 +175,6 @@ def _accepted_when(book: Gradebook, submission: int) -> str:
     found = book.db.execute("SELECT decided FROM decisions WHERE submission = ? AND action = ? ORDER BY id DESC",
                             (submission, ACCEPT)).fetchone()
     return f" (accepted {found[0]})" if found else ""
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def _who(row: Row) -> str:
