@@ -204,6 +204,13 @@ def test_roster_not_utf8(tmp_path):
     assert str(error.value) == f"{path}: line 3: not UTF-8 text (byte 0xe9); save the roster as a UTF-8 CSV"
 
 
+def test_roster_missing_file(tmp_path):
+    path = tmp_path / "nowhere.csv"
+    with pytest.raises(SpecError) as error:
+        load_roster(path)
+    assert str(error.value) == f"{path}: cannot read the roster (No such file or directory)"
+
+
 def test_roster_from_a_spreadsheet(tmp_path):
     # a byte-order mark, ';' between columns, capitalised headers, spaces and blank lines
     path = tmp_path / "export.csv"

@@ -87,15 +87,7 @@ class Student:
 def load_spec(path: str | Path, known_templates: dict | None = None) -> ExamSpec:
     """Read and check an exam spec; ``known_templates`` defaults to the catalog."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise SpecError(f"{path}: cannot read the exam spec ({error.strerror})") from None
-    body = data.removeprefix(codecs.BOM_UTF8)  # Windows editors may start UTF-8 with a byte-order mark
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise SpecError(f"{path}: {_not_utf8(body, error)}; save the spec as UTF-8") from None
+    data, text = _read_utf8(path, "the exam spec", "the spec as UTF-8")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -226,14 +218,7 @@ class _Checker:
 def load_roster(path: str | Path) -> tuple[Student, ...]:
     """Read a roster CSV with columns ``id`` and ``name`` (and optionally ``email``, ``section``)."""
     path = Path(path)
-    try:
-        data = path.read_bytes().removeprefix(codecs.BOM_UTF8)  # spreadsheets often start UTF-8 with a BOM
-    except OSError as error:
-        raise SpecError(f"{path}: cannot read the roster ({error.strerror})") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise SpecError(f"{path}: {_not_utf8(data, error)}; save the roster as a UTF-8 CSV") from None
+    _, text = _read_utf8(path, "the roster", "the roster as a UTF-8 CSV")
     header = text.split("\n", 1)[0]
     # Spreadsheets in many locales save CSV with ';' (or tabs) between columns.
     records = _records(path, text, delimiter=max(",;\t", key=header.count))
@@ -313,6 +298,20 @@ def shown(value, limit: int = 40) -> str:
 def cut(text: str, limit: int = 40) -> str:
     """``text`` up to ``limit`` characters, ending in "..." when cut."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _read_utf8(path: Path, what: str, save_as: str) -> tuple[bytes, str]:
+    """The file's bytes and its text, without the byte-order mark that Windows editors and spreadsheets may
+    start UTF-8 with; a file that cannot be read or is not UTF-8 is a SpecError naming ``what`` it is."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SpecError(f"{path}: cannot read {what} ({error.strerror})") from None
+    body = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data, body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SpecError(f"{path}: {_not_utf8(body, error)}; save {save_as}") from None
 
 
 def _not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
