@@ -125,6 +125,11 @@ class Answer:
     error: str = ""
     review: str = ""  # set when the answer is ambiguous: the submission is flagged for review with this reason
 
+    @property
+    def answered(self) -> bool:
+        """Something was written: an answer, or what cannot be taken as one (an answer to review is either)."""
+        return self.text is not None or bool(self.error)
+
     def shown(self) -> str:
         """The answer as kept for review (bounded)."""
         text = self.text or ""
@@ -297,20 +302,18 @@ def _answer(grade_id: str, variable: str, own: list[_Parsed], assigned: list[tup
     in_own = _finals([(p, a) for p, a in assigned if p.cell.key == grade_id])
     elsewhere = _finals([(p, a) for p, a in assigned if p.cell.key != grade_id])
     if in_own:
-        found = _pick(in_own, f"the answer cell {grade_id} appears {len(own)} times") if len(own) > 1 else None
-        if found is None or found.text is None and not found.review and not found.error:
-            cell, last = in_own[-1]
-            found = Answer(last.text, _syntax_note(cell, variable), last.error)
-        if found.text is None and not found.review and not found.error and elsewhere:
-            # The answer cell left as handed out, the answer typed into a new cell: that one counts.
-            other = _pick(elsewhere, f"`{variable}` is assigned in {len(elsewhere)} other cells")
-            if other.text is not None or other.review or other.error:
-                where = _positions([(p, a) for p, a in elsewhere if a.answered])
-                return _also(other, f"read from `{variable} = ...` in another cell ({where}): the answer cell still "
-                                    "has its placeholder")
-        elif found.text is not None and any(a.answered and a.same != _same(found, in_own) for _, a in elsewhere):
-            found = _also(found, f"`{variable}` is also assigned in another cell; the answer cell counts")
-        return found
+        found = _pick(in_own, f"the answer cell {grade_id} appears {len(own)} times")
+        if found.answered:
+            if found.text is not None and any(a.answered and a.same != _same(found, in_own) for _, a in elsewhere):
+                found = _also(found, f"`{variable}` is also assigned in another cell; the answer cell counts")
+            return found
+        # The answer cell left as handed out, the answer typed into a new cell: that one counts.
+        other = _pick(elsewhere, f"`{variable}` is assigned in {len(elsewhere)} other cells")
+        if other.answered:
+            where = _positions([(p, a) for p, a in elsewhere if a.answered])
+            return _also(other, f"read from `{variable} = ...` in another cell ({where}): the answer cell still "
+                                "has its placeholder")
+        return Answer(None, _syntax_note(in_own[-1][0], variable))
     if elsewhere:
         found = _pick(elsewhere, f"`{variable}` is assigned in {len(elsewhere)} cells")
         return _also(found, f"read from `{variable} = ...` in another cell ({_positions(elsewhere)})")
