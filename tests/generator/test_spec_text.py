@@ -6,11 +6,11 @@ import html as htmllib
 import re
 
 import pytest
-from test_typst import compile_clean, synthetic_paper
+from test_typst import PLAIN, compile_clean, synthetic_paper
 
 from cnnexam.generator.notebook import render_notebooks
 from cnnexam.generator.spec import SpecError, Student, load_spec
-from cnnexam.generator.typst import escape_typst, render_typst
+from cnnexam.generator.typst import escape_typst, render_typst, typst_string
 
 VALID = '''course = "Deep Learning"
 title = "Quiz"
@@ -77,6 +77,12 @@ def test_names_ids_course_and_title_print_literally_on_the_paper():
     assert f"[{escape_typst('# C*1*')} · {escape_typst('<i>Mid_term_</i>')}]" in source
     assert f"[{escape_typst(HOSTILE)} · {escape_typst('s_1$`[x]')} · version" in source
     compile_clean(source)
+
+
+@pytest.mark.parametrize("text", [HOSTILE, "s_1$`[x]", "# C*1*", "<i>Mid_term_</i>"])
+def test_what_the_paper_escapes_prints_as_written(text):
+    # the test above finds escape_typst's output in the paper; this checks that output prints the text itself
+    compile_clean(PLAIN + f"#assert.eq(plain[{escape_typst(text)}], {typst_string(text)})")
 
 
 def test_a_title_is_one_line(tmp_path):
