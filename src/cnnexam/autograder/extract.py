@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from cnnexam.generator.exam import cell_checksum
 from cnnexam.model.literal import MINUS, too_many_digits
 
+from .submissions import printable
+
 MAX_CELL_CHARS = 100_000  # longer cells are not parsed (the literal reader allows as many characters)
 MAX_NOTE_ANSWER = 2_000  # the answer text kept in the gradebook for review and feedback
 UNANSWERED = ("...", "None", "")
@@ -104,7 +106,7 @@ def locked_problems(found: list[Cell], checksums: dict[str, list[str]]) -> list[
 def _checksum(source: str) -> str:
     # JSON can spell lone surrogates ("\ud800"), which cannot be encoded: spelled as escapes, the cell
     # counts as edited instead of failing the notebook.
-    return cell_checksum(source.encode("utf-8", "backslashreplace").decode("utf-8"))
+    return cell_checksum(printable(source))
 
 
 def _cells(keys: list[str], what: str) -> str:
