@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from classroom import read
 
 from cnnexam.autograder.extract import Answer, Cell, Unreadable, answers, cells, load_notebook, locked_problems
 from cnnexam.generator.exam import cell_checksum
-
-from classroom import read
 
 
 def code(key: str, source: str, position: int = 0) -> Cell:
@@ -94,8 +93,6 @@ def test_a_bom_is_accepted():
 
 
 def test_the_manifest_holds_checksums_of_every_locked_cell(classroom):
-    from classroom import read
-
     entry = classroom.manifest["students"][0]
     student, solution = read(classroom.blank(entry["id"])), read(classroom.key(entry["id"]))
     locked = [c for c in student["cells"] if c["metadata"].get("nbgrader", {}).get("locked")]
