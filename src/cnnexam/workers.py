@@ -22,6 +22,13 @@ def forked_pool(workers: int) -> ProcessPoolExecutor:
                                initializer=die_with_parent, initargs=(os.getpid(),))
 
 
+def kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's worker processes (the executor has no public way); their futures then fail with
+    BrokenProcessPool."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+
+
 def die_with_parent(parent: int) -> None:
     """Pool initializer: SIGTERM this worker when ``parent`` dies (Linux; elsewhere nothing is asked)."""
     if sys.platform.startswith("linux"):

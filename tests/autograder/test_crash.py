@@ -12,6 +12,7 @@ import time
 
 from classroom import read, results, set_answer, submissions, write
 
+from cnnexam import workers
 from cnnexam.autograder import grade as pipeline
 from cnnexam.autograder.grade import grade_class
 
@@ -92,7 +93,7 @@ def test_a_pool_that_breaks_between_two_chunks_loses_nothing(classroom, tmp_path
     """A worker can die after one chunk is handed out and before the next, so that handing out the next
     raises instead of a result: that chunk still goes to a fresh pool and the batch is graded in full."""
     folder = classroom.hand_in(tmp_path / "in")
-    real = pipeline.ProcessPoolExecutor
+    real = workers.ProcessPoolExecutor
     handed_out = []
 
     class Fragile(real):
@@ -107,8 +108,9 @@ def test_a_pool_that_breaks_between_two_chunks_loses_nothing(classroom, tmp_path
                 assert self._broken
             return super().submit(fn, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", Fragile)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", Fragile)  # the class forked_pool makes
     summary = grade_class(classroom.out, folder, tmp_path / "grades.sqlite", workers=2)
+    assert len(handed_out) > 2  # the pool did break between two chunks
     assert (summary.graded, summary.rejected) == (len(classroom.ids), 0)
     assert {row["status"] for row in submissions(tmp_path / "grades.sqlite").values()} == {"graded"}
 

@@ -15,7 +15,7 @@ import re
 import signal
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Iterator
 
 from cnnexam.model.grading import CORRECT, FORMAT_ERROR, MISSING, PARTIAL, WRONG, grade_slot
 from cnnexam.model.template import slot_letters
-from cnnexam.workers import forked_pool
+from cnnexam.workers import forked_pool, kill_workers
 
 from . import GRADER_VERSION
 from .context import ExamContext, Key
@@ -129,7 +129,7 @@ def _parallel(items: Iterator[tuple[Submission, str]], context: ExamContext, wor
             # one long C call): the pool is stopped, and its chunks are graded again one per process.
             done, _ = wait(window, timeout=size * SUBMISSION_SECONDS + GRACE_SECONDS, return_when=FIRST_COMPLETED)
             if not done:
-                _stop(pool)
+                kill_workers(pool)
                 continue
             for future in done:
                 part = window.pop(future)
@@ -154,7 +154,7 @@ def _parallel(items: Iterator[tuple[Submission, str]], context: ExamContext, wor
                     broken = True
         yield from collect(0)
     except BaseException:  # the batch stops (an error, or the caller left): a stuck worker must not hold it
-        _stop(pool)
+        kill_workers(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -166,15 +166,8 @@ def _parallel(items: Iterator[tuple[Submission, str]], context: ExamContext, wor
             except BrokenProcessPool:
                 yield _failed(context, submission, received, "the grading process died while reading this file")
             except FutureTimeout:
-                _stop(alone)
+                kill_workers(alone)
                 yield _rejected(context, submission, received, timed_out_message(SUBMISSION_SECONDS))
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Kill the pool's worker processes (the executor has no public way); their futures then fail with
-    BrokenProcessPool."""
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.kill()
 
 
 class GradingTimeout(BaseException):
