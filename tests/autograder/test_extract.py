@@ -130,6 +130,8 @@ def test_copies_of_an_answer_cell_that_agree_are_one_answer():
     assert answers(copies, [("q1-x", "q1_x")])["q1-x"] == Answer("[1, 2]")
     copies = [code("q1-x", "q1_x = [1, 2]", 3), code("q1-x", "q1_x = ...", 4)]
     assert answers(copies, [("q1-x", "q1_x")])["q1-x"] == Answer("[1, 2]")
+    copies = [code("q1-x", "q1_x = [1, 2]", 3), code("q1-x", "q1_x = [1,2]\nnot python(", 4)]  # one unparsable
+    assert answers(copies, [("q1-x", "q1_x")])["q1-x"].review == ""
     copies = [code("q1-x", "q1_x = [1, 2]", 3), code("q1-x", "q1_x = [2, 1]", 4)]
     assert answers(copies, [("q1-x", "q1_x")])["q1-x"] == Answer("[2, 1]", review=(
         "the answer cell q1-x appears 2 times with different answers (cells 4, 5); the last one was graded"))

@@ -266,7 +266,7 @@ def _scan_lines(source: str) -> list[_Assignment]:
             depth += _open_brackets(parts[-1])
             i += 1
         text = "\n".join(parts).strip()
-        found.append(_Assignment(match[1], None if text in UNANSWERED else _unquote(text), "".join(text.split())))
+        found.append(_Assignment(match[1], None if text in UNANSWERED else _unquote(text), _fingerprint(text)))
     return found
 
 
@@ -277,6 +277,15 @@ def _strip_comment(text: str) -> str:
 
 def _open_brackets(text: str) -> int:
     return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
+
+
+def _fingerprint(text: str) -> str:
+    """What makes two written answers one answer, as ``_assigned`` has it from the syntax tree ([1,2] and
+    [1, 2] agree), also for a line read from a cell Python cannot parse; else the text without spaces."""
+    try:
+        return ast.dump(ast.parse(text.strip(), mode="eval").body)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return "".join(text.split())
 
 
 def _unquote(text: str) -> str:
