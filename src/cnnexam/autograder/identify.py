@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Iterable
 
+from cnnexam.messages import shown
+
 _CANVAS = re.compile(r"^(?P<name>[a-z0-9]+?)(?:_late)?_(?P<user>\d+)_(?P<submission>\d+)_(?P<original>.+)$", re.I)
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<user>\d+)_assign(?:submission|feedback)_[a-z]+_?$", re.I)
 
@@ -138,7 +140,7 @@ def identify(metadata: object, path: PathIdentity, exam_sha256: str, manifest_st
         problems.append("the notebook belongs to another exam (its spec checksum differs from this exam's)")
         return Identity(student, None, path.lms_user, tuple(problems), confirmed=confirmed)
     if claimed is None:
-        problems.append(f"the notebook names an unknown student id {_show(metadata.get('student_id'))}")
+        problems.append(f"the notebook names an unknown student id {shown(metadata.get('student_id'), 60)}")
     elif by_path and by_path != claimed:
         problems.append(f"the {path.detail} names {by_path}, but the notebook is {claimed}'s")
     paper = claimed or by_path
@@ -158,9 +160,9 @@ def _unconfirmed(path: PathIdentity, student: str | None, witness: str = "") -> 
 def _metadata_problems(metadata: dict, entry: dict) -> list[str]:
     problems = []
     if metadata.get("version_code") != entry["version_code"]:
-        problems.append(f"the version code {_show(metadata.get('version_code'))} is not {entry['version_code']}")
+        problems.append(f"the version code {shown(metadata.get('version_code'), 60)} is not {entry['version_code']}")
     if metadata.get("student_name") != entry["name"]:
-        problems.append(f"the student name {_show(metadata.get('student_name'))} is not {entry['name']!r}")
+        problems.append(f"the student name {shown(metadata.get('student_name'), 60)} is not {entry['name']!r}")
     questions = metadata.get("questions")
     expected = [[q["number"], q["template"], q["variant_id"]] for q in entry["questions"]]
     if not isinstance(questions, list) or [
@@ -170,6 +172,3 @@ def _metadata_problems(metadata: dict, entry: dict) -> list[str]:
     return problems
 
 
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -14,6 +14,8 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
+from cnnexam.messages import cut
+
 from .gradebook import ACCEPT, FLAGGED, GRADED, REJECTED, RESTORE, SET_ASIDE, Gradebook, now
 
 
@@ -195,8 +197,7 @@ def _show(text: str) -> str:
 
 
 def _clip(text: str, limit: int = 200) -> str:
-    text = _show(text)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return cut(_show(text), limit)
 
 
 def format_listing(found: Listing, db: str | Path) -> str:

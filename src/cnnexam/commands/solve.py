@@ -15,6 +15,9 @@ import json
 import numbers
 from fractions import Fraction
 
+from cnnexam.messages import shown
+
+_quoted = functools.partial(shown, limit=60, count=True)  # a pasted array can be long
 MAX_STEPS = 2000  # output cells whose arithmetic --steps prints; more is no longer checking by hand
 
 
@@ -38,7 +41,7 @@ def array_literal(text: str):
     try:
         value = ast.literal_eval(text)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        raise argparse.ArgumentTypeError(f"not a Python literal of numbers: {_shown(text)}") from None
+        raise argparse.ArgumentTypeError(f"not a Python literal of numbers: {_quoted(text)}") from None
     _shape(value, text)
     return value
 
@@ -49,9 +52,9 @@ def int_or_pair(text: str):
     try:
         values = tuple(int(part) for part in parts)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected N or H,W (integers), got {_shown(text)}") from None
+        raise argparse.ArgumentTypeError(f"expected N or H,W (integers), got {_quoted(text)}") from None
     if len(values) not in (1, 2):
-        raise argparse.ArgumentTypeError(f"expected N or H,W (integers), got {_shown(text)}")
+        raise argparse.ArgumentTypeError(f"expected N or H,W (integers), got {_quoted(text)}")
     return values[0] if len(values) == 1 else values
 
 
@@ -62,13 +65,7 @@ def padding_value(text: str):
     try:
         return int_or_pair(text)
     except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"expected same, valid, N or H,W, got {_shown(text)}") from None
-
-
-def _shown(value, limit: int = 60) -> str:
-    """``repr(value)``, cut short: an error message should not echo a whole pasted array."""
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+        raise argparse.ArgumentTypeError(f"expected same, valid, N or H,W, got {_quoted(text)}") from None
 
 
 def _shape(value, text: str) -> tuple[int, ...]:
@@ -78,8 +75,8 @@ def _shape(value, text: str) -> tuple[int, ...]:
         shapes = {_shape(item, text) for item in value}
         if len(shapes) == 1:
             return (len(value), *shapes.pop())
-        raise argparse.ArgumentTypeError(f"rows of different lengths (not a rectangular array): {_shown(text)}")
-    raise argparse.ArgumentTypeError(f"expected numbers or nested lists of numbers, got {_shown(value)} in {_shown(text)}")
+        raise argparse.ArgumentTypeError(f"rows of different lengths (not a rectangular array): {_quoted(text)}")
+    raise argparse.ArgumentTypeError(f"expected numbers or nested lists of numbers, got {_quoted(value)} in {_quoted(text)}")
 
 
 # ---- subcommands ----

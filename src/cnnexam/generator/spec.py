@@ -29,6 +29,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from cnnexam.messages import cut, shown
 from cnnexam.model.template import DIFFICULTIES
 
 MODES = ("exam", "practice")
@@ -286,18 +287,6 @@ def _records(path: Path, text: str, delimiter: str):
 
 MAX_ID = 64  # with a 4-byte character at most, <id>.ipynb stays within the 255 bytes a file name may take
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
-
-def shown(value, limit: int = 40) -> str:
-    """``value`` as an error message quotes it: its repr, cut short when long (keeping the closing quote or
-    bracket), so a message about a long value stays readable."""
-    text = repr(value)
-    return text if len(text) <= limit else cut(text[:-1], limit - 1) + text[-1]
-
-
-def cut(text: str, limit: int = 40) -> str:
-    """``text`` up to ``limit`` characters, ending in "..." when cut."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _read_utf8(path: Path, what: str, save_as: str) -> tuple[bytes, str]:
