@@ -1,5 +1,6 @@
 """Every template in the catalog, over hundreds of seeds: the contract an exam relies on."""
 
+import dataclasses
 import json
 import re
 import string
@@ -84,3 +85,19 @@ def test_part_letters_in_prompts_match_the_answer_letters(template: Template):
                 if placed and pending:
                     assert letters[placed[0]] == pending, (difficulty, seed, block)
                     pending = None
+
+
+def test_a_point_split_that_follows_a_hidden_size_fails_the_stress_test():
+    """conv2d-output hides the output's size under a neutral answer area; points that grew with the
+    size (as they once did) would print it beside the parts."""
+    base = get_template("conv2d-output")
+
+    class Revealing(type(base)):
+        def slots(self, params):
+            shape, output = super().slots(params)
+            rows, cols = output.type.shape
+            return (shape, dataclasses.replace(output, points=rows * cols / 2))
+
+    assert stress(base, 60).ok
+    problems = stress(Revealing(), 60).problems
+    assert any(p.endswith("although an answer's size is hidden: they give the size away") for p in problems), problems

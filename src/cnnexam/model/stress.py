@@ -3,7 +3,8 @@
 For each seed (difficulties taken in turn) it builds the variant and checks what an exam relies on:
 the key grades as full marks; each misconception grades below full and is recognised by name on every
 slot it affects; malformed answers are format errors, never crashes; every slot is placed exactly once;
-the variant serializes to JSON; and variants of one difficulty differ from seed to seed.
+the variant serializes to JSON; variants of one difficulty differ from seed to seed; and where an answer's
+size is part of the question, the points of the parts do not change with it (they would give it away).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class StressReport:
     malformed_scored: int = 0
     placement_problems: int = 0
     choice_collisions: int = 0
+    revealing_splits: list[str] = field(default_factory=list)  # difficulties whose point split varies
     spread: dict[str, str] = field(default_factory=dict)
     misconception_counts: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
@@ -59,6 +61,7 @@ def stress(template: Template, seeds: int, start: int = 0) -> StressReport:
     report = StressReport(template.id, seeds)
     by_difficulty: dict[str, list[str]] = {d: [] for d in template.difficulties}
     answers_seen: dict[str, list] = {}
+    splits: dict[str, set] = {}  # difficulty -> the slots' weights of variants hiding an answer's size
     t0 = time.perf_counter()
     for i in range(start, start + seeds):
         difficulty = template.difficulties[i % len(template.difficulties)]
@@ -71,12 +74,15 @@ def stress(template: Template, seeds: int, start: int = 0) -> StressReport:
             continue
         by_difficulty[difficulty].append(variant.variant_id)
         _check_variant(variant, report)
+        if any(getattr(slot.type, "shape_given", True) is False for slot in variant.slots):
+            splits.setdefault(difficulty, set()).add(tuple((slot.id, slot.points) for slot in variant.slots))
         for slot in variant.slots:
             answers_seen.setdefault(slot.id, []).append(variant.answers[slot.id])
     report.seconds = time.perf_counter() - t0
     report.distinct = sum(len(set(ids)) for ids in by_difficulty.values())
     report.same_pairs = _same_pair_share(by_difficulty)
     report.spread = {slot: _spread(values) for slot, values in answers_seen.items()}
+    report.revealing_splits = [d for d, seen in splits.items() if len(seen) > 1]
     _collect_problems(report)
     return report
 
@@ -169,6 +175,9 @@ def _collect_problems(r: StressReport) -> None:
         (r.choice_collisions, "variants have colliding choices"),
     ]
     r.problems = [f"{n} {what}" for n, what in checks if n]
+    if r.revealing_splits:
+        r.problems.append(f"the points of the parts vary from variant to variant at {', '.join(r.revealing_splits)} "
+                          "difficulty although an answer's size is hidden: they give the size away")
     if r.same_pairs > MAX_SAME_PAIRS:
         r.problems.append(f"{r.same_pairs:.1%} of seed pairs give the same variant (at most {MAX_SAME_PAIRS:.0%})")
     if r.first_failure and r.problems:

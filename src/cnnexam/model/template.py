@@ -43,6 +43,12 @@ class _SolveClock:
 SOLVE_CLOCK = _SolveClock()
 
 
+# The points weight of an answer whose size is part of the question (an output matrix under a neutral
+# answer area): the same for every size, so the points printed beside the parts do not give the size away.
+# 6 is about the work of a 3x3 to 4x4 matrix next to 1 for its shape.
+HIDDEN_SIZE_WEIGHT = 6.0
+
+
 @dataclass(frozen=True)
 class Slot:
     """One answer a question asks for: its id (unique in the question), type, points and a short label."""

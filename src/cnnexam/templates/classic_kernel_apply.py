@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from cnnexam.model import Steps, AnswerBox, ArrayAnswer, Matrix, Misconception, Params, Slot, Template, Text
+from cnnexam.model import HIDDEN_SIZE_WEIGHT, Steps, AnswerBox, ArrayAnswer, Matrix, Misconception, Params, Slot, Template, Text
 from cnnexam.model.numbers import freeze
 from cnnexam.solutions import conv2d, convolve2d
 from cnnexam.solutions.worked import conv2d_steps
@@ -78,8 +78,8 @@ class ClassicKernelApply(Template):
     def slots(self, params):
         o = self._size(params)
         element = "fraction" if params.classic.divisor > 1 else "integer"
-        return (Slot("output", ArrayAnswer(shape=(o, o), element=element, shape_given=False), o * o / 2,
-                     "filtered image"),)
+        return (Slot("output", ArrayAnswer(shape=(o, o), element=element, shape_given=False),
+                     HIDDEN_SIZE_WEIGHT, "filtered image"),)
 
     def question(self, params):
         k, n = params.classic, len(params.input)

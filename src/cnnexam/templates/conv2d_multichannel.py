@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from cnnexam.model import Steps, AnswerBox, ArrayAnswer, Math, Matrix, Misconception, Params, ShapeAnswer, Slot, Template, Tensor, Text
+from cnnexam.model import HIDDEN_SIZE_WEIGHT, Steps, AnswerBox, ArrayAnswer, Math, Matrix, Misconception, Params, ShapeAnswer, Slot, Template, Tensor, Text
 from cnnexam.model.numbers import freeze, to_jsonable
 from cnnexam.solutions import conv2d, conv_output_size, convolve2d
 from cnnexam.solutions.worked import conv2d_steps
@@ -97,7 +97,7 @@ class Conv2dMultichannel(Template):
         shape = (o, o) if f == 1 else (f, o, o)
         return (Slot("shape", ShapeAnswer(ndim=3), 1, "output shape (channels, height, width)"),
                 Slot("output", ArrayAnswer(shape=shape, element="fraction", shape_given=False),
-                     f * o * o / 2, "output values"))
+                     HIDDEN_SIZE_WEIGHT, "output values"))
 
     def question(self, params):
         c, f, n, k = len(params.input), len(params.weight), len(params.input[0]), len(params.weight[0][0])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnexam.model import (
+    HIDDEN_SIZE_WEIGHT,
     AnswerBox,
     ArrayAnswer,
     Math,
@@ -96,7 +97,7 @@ class Conv2dOutput(Template):
         out_shape = self._shape(params)
         return (Slot("shape", ShapeAnswer(ndim=2), 1, "output height and width"),
                 Slot("output", ArrayAnswer(shape=out_shape, element="integer", shape_given=False),
-                     out_shape[0] * out_shape[1] / 2, "output matrix"))
+                     HIDDEN_SIZE_WEIGHT, "output matrix"))
 
     def _shape(self, params) -> tuple[int, int]:
         n, k = len(params.input), len(params.weight)

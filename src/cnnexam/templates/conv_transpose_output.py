@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnexam.model import Steps, AnswerBox, ArrayAnswer, Matrix, Misconception, Params, ShapeAnswer, Slot, Template, Text
+from cnnexam.model import HIDDEN_SIZE_WEIGHT, Steps, AnswerBox, ArrayAnswer, Matrix, Misconception, Params, ShapeAnswer, Slot, Template, Text
 from cnnexam.model.numbers import freeze
 from cnnexam.solutions import conv2d, conv_output_size, conv_transpose2d, conv_transpose_output_size
 from cnnexam.solutions.worked import conv_transpose2d_scatter, conv_transpose2d_steps, output_size_steps
@@ -70,7 +70,8 @@ class ConvTransposeOutput(Template):
     def slots(self, params):
         o = conv_transpose_output_size(len(params.input), len(params.weight), params.stride, params.padding)
         return (Slot("shape", ShapeAnswer(ndim=2), 1, "output height and width"),
-                Slot("output", ArrayAnswer(shape=(o, o), shape_given=False), o * o / 2, "output matrix"))
+                Slot("output", ArrayAnswer(shape=(o, o), shape_given=False), HIDDEN_SIZE_WEIGHT,
+                     "output matrix"))
 
     def question(self, params):
         n, k = len(params.input), len(params.weight)

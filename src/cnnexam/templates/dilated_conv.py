@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnexam.model import (Steps, AnswerBox, ArrayAnswer, IntegerAnswer, Matrix, Misconception, Params, ShapeAnswer,
+from cnnexam.model import (HIDDEN_SIZE_WEIGHT, Steps, AnswerBox, ArrayAnswer, IntegerAnswer, Matrix, Misconception, Params, ShapeAnswer,
                            Slot, Template, Text)
 from cnnexam.model.numbers import freeze
 from cnnexam.solutions import conv2d, conv_output_size
@@ -79,7 +79,8 @@ class DilatedConv(Template):
         o = conv_output_size(len(params.input), len(params.weight), params.stride, params.padding, params.dilation)
         return (Slot("span", IntegerAnswer(), 1, "effective kernel size"),
                 Slot("shape", ShapeAnswer(ndim=2), 1, "output height and width"),
-                Slot("output", ArrayAnswer(shape=(o, o), shape_given=False), o * o / 2, "output matrix"))
+                Slot("output", ArrayAnswer(shape=(o, o), shape_given=False), HIDDEN_SIZE_WEIGHT,
+                     "output matrix"))
 
     def question(self, params):
         n, k = len(params.input), len(params.weight)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnexam.model import AnswerBox, ArrayAnswer, Matrix, Misconception, Params, Slot, Steps, Template, Text
+from cnnexam.model import HIDDEN_SIZE_WEIGHT, AnswerBox, ArrayAnswer, Matrix, Misconception, Params, Slot, Steps, Template, Text
 from cnnexam.model.numbers import freeze
 from cnnexam.solutions import avg_pool2d_exact, conv2d, convolve2d, max_pool2d, relu
 from cnnexam.solutions.worked import conv2d_steps, max_pool2d_steps
@@ -73,12 +73,12 @@ class ForwardConvReluPool(Template):
     def slots(self, params):
         z = params.conv()
         pooled = params.pool(z).shape
-        return (Slot("conv", ArrayAnswer(shape=z.shape, element="integer", shape_given=False), z.size / 2,
-                     "convolution output Z"),
+        return (Slot("conv", ArrayAnswer(shape=z.shape, element="integer", shape_given=False),
+                     HIDDEN_SIZE_WEIGHT, "convolution output Z"),
                 Slot("relu", ArrayAnswer(shape=z.shape, element="integer", shape_given=False), 1, "ReLU output A"),
                 # Fractions are read so that an average-pooled answer is recognised as that mistake.
                 Slot("pooled", ArrayAnswer(shape=pooled, element="fraction", shape_given=False),
-                     pooled[0] * pooled[1] / 2, "pooled output P"))
+                     HIDDEN_SIZE_WEIGHT / 2, "pooled output P"))
 
     def question(self, params):
         n, k, s = len(params.input), len(params.weight), params.stride

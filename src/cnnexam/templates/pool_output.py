@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnexam.model import (
+    HIDDEN_SIZE_WEIGHT,
     AnswerBox, ArrayAnswer, Math, Matrix, Misconception, Params, ShapeAnswer, Slot, Steps, Template, Text)
 from cnnexam.model.numbers import freeze
 from cnnexam.solutions import avg_pool2d_exact, max_pool2d, pool_output_size
@@ -81,8 +82,8 @@ class PoolOutput(Template):
         o = pool_output_size(len(params.input), params.kernel_size, params.stride, params.padding)
         # Fractions are read for max pooling too, so that an averaged answer is recognised as that mistake.
         return (Slot("shape", ShapeAnswer(ndim=2), 1, "output height and width"),
-                Slot("output", ArrayAnswer(shape=(o, o), element="fraction", shape_given=False), o * o / 2,
-                     "output matrix"))
+                Slot("output", ArrayAnswer(shape=(o, o), element="fraction", shape_given=False),
+                     HIDDEN_SIZE_WEIGHT, "output matrix"))
 
     def question(self, params):
         n, k, s, p = len(params.input), params.kernel_size, params.stride, params.padding
