@@ -1,5 +1,6 @@
 """Quoting what a user gave inside an error message, cut short so a pasted array or a long file name
-does not bury the message. No imports beyond the standard library: the CLI's argument parsing uses it."""
+does not bury the message, and listing names in a warning. No imports beyond the standard library: the
+CLI's argument parsing uses it."""
 
 from __future__ import annotations
 
@@ -16,3 +17,9 @@ def shown(value, limit: int = 40, count: bool = False) -> str:
     if len(text) <= limit:
         return text
     return cut(text[:-1], limit - 1) + text[-1] + (f" ({len(text):,} characters)" if count else "")
+
+
+def listed(items, most: int) -> str:
+    """The first ``most`` of ``items`` joined by commas, then how many more there are."""
+    items = list(items)
+    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")

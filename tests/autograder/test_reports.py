@@ -47,7 +47,8 @@ def book(tmp_path_factory):
     for sid, scores in SCORES.items():
         status = "flagged" if sid == "e" else "graded"
         rows = tuple(slot(sid, n) for n in POINTS)
-        gradebook.record(Outcome(f"{sid}.ipynb", sid * 64, 1, 1.0, "t", status, "locked cell q1-prompt-1 was edited"
+        file = "lovelaceada_4711_9001_a.ipynb" if sid == "a" else f"{sid}.ipynb"  # a comes from a Canvas download
+        gradebook.record(Outcome(file, sid * 64, 1, 1.0, "t", status, "locked cell q1-prompt-1 was edited"
                                  if sid == "e" else "", sid, sid, "4711" if sid == "a" else "", float(sum(scores)),
                                  7.0, rows), "test", "t")
     gradebook.close()
@@ -59,10 +60,13 @@ def test_canvas_csv(book, tmp_path):
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Midterm (123)"]
     assert rows[1][0].strip() == "Points Possible" and rows[1][5] == "7"
+    # e (flagged) and f (nothing handed in) have no row: an empty cell would clear their grade in Canvas
     assert rows[2:] == [["Lovelace, Ada", "4711", "a", "", "A", "7"], ["Turing, Alan", "", "b", "", "A", "3"],
-                        ["<b>Hopper</b>, Grace", "", "c", "", "A", "3"], ["Dijkstra, Edsger", "", "d", "", "A", "1"],
-                        ["Noether, Emmy", "", "e", "", "A", ""], ["Rosenblatt, Frank", "", "f", "", "A", ""]]
-    assert write_report(book, "canvas-csv", tmp_path / "canvas.csv") is None
+                        ["<b>Hopper</b>, Grace", "", "c", "", "A", "3"], ["Dijkstra, Edsger", "", "d", "", "A", "1"]]
+    warnings = []
+    assert write_report(book, "canvas-csv", tmp_path / "canvas.csv", warn=warnings.append) is None
+    assert warnings == ["2 students without a grade left out, so the LMS keeps what it has for them: awaiting "
+                        "review: e; never handed anything in: f; `cnnexam review` decides flagged submissions"]
     assert (tmp_path / "canvas.csv").read_bytes().decode() == write_report(book, "canvas-csv")
     assert list(csv.reader(io.StringIO(write_report(book, "canvas-csv"))))[0][5] == "Midterm"  # a new assignment
 
@@ -72,8 +76,8 @@ def test_moodle_csv(book):
     assert list(rows[0]) == ["First name", "Surname", "ID number", "Email address", "Midterm", "Midterm (feedback)"]
     assert rows[1] == {"First name": "Alan", "Surname": "Turing", "ID number": "b", "Email address": "b@example.edu",
                        "Midterm": "3", "Midterm (feedback)": "Q1 2/2; Q2 1/4; Q3 0/1"}
-    assert [(r["ID number"], r["Midterm"]) for r in rows] == [("a", "7"), ("b", "3"), ("c", "3"), ("d", "1"),
-                                                              ("e", ""), ("f", "")]
+    # an empty cell would be a 0 in a new grade item and delete the grade in an existing one
+    assert [(r["ID number"], r["Midterm"]) for r in rows] == [("a", "7"), ("b", "3"), ("c", "3"), ("d", "1")]
 
 
 def test_gradescope_results(book, tmp_path):
@@ -97,12 +101,13 @@ def test_feedback_escapes_everything_a_student_wrote(book, tmp_path):
     assert "<script>" not in html and "<b>Hopper" not in html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; **bold** [link](javascript:alert(1))" in html
     assert "Grace &lt;b&gt;Hopper&lt;/b&gt;" in html
-    assert "Question 2: Topic 2 (2 of 4 points)" in html and "Misconception: <em>forgot-bias</em>" in html
+    assert "Question 2: Topic 2 (2 of 4 points)" in html
+    assert "forgot-bias" not in html  # a misconception's id is for instructors; its feedback text explains it
     md = (tmp_path / "c.md").read_text()
     assert [line for line in md.splitlines() if "<script>" in line] == ["  " + HOSTILE]  # in the fence only
     assert "````text\n  " + HOSTILE + "\n  ````" in md  # a fence longer than the answer's ```
     assert "Grace \\<b\\>Hopper\\</b\\>" in md
-    assert "Misconception: *forgot\\-bias*" not in md and "Misconception: *forgot-bias*" in md
+    assert "forgot" not in md
     assert "Alan" not in md and "Turing" not in md  # nobody else's data
     assert (tmp_path / "e.md").read_text().endswith("Your submission needs a review by your instructor before it "
                                                     "is graded.\n")
@@ -176,12 +181,67 @@ def test_unknown_format_and_missing_gradebook(tmp_path):
         write_report(tmp_path / "x.sqlite", "canvas-csv")
 
 
-def test_moodle_names():
-    from cnnexam.autograder.reports.moodle import split_name
+def test_names():
+    from cnnexam.autograder.reports.canvas import sortable_name
+    from cnnexam.autograder.reports.data import name_parts
 
-    assert split_name("Ada Lovelace") == ("Ada", "Lovelace")
-    assert split_name("Lovelace, Ada King") == ("Ada King", "Lovelace")
-    assert split_name("Plato") == ("", "Plato")
+    assert name_parts("Ada Lovelace") == ("Ada", "Lovelace")
+    assert name_parts("Lovelace, Ada King") == ("Ada King", "Lovelace")
+    assert name_parts("Plato") == ("", "Plato")
+    assert name_parts("Martin Luther  King, Jr.") == ("Martin Luther", "King Jr.")
+    assert [sortable_name(n) for n in ("Ada Lovelace", "Lovelace, Ada", "Plato", "Martin Luther King, Jr.")] == [
+        "Lovelace, Ada", "Lovelace, Ada", "Plato", "King Jr., Martin Luther"]
+
+
+@pytest.fixture
+def lms_book(tmp_path):
+    """Three graded students: one from a Canvas download, one from a Moodle folder (its participant id is
+    no Canvas user id), one from a plain folder; names and a section that spreadsheets would run."""
+    path = tmp_path / "lms.sqlite"
+    students = {sid: {"id": sid, "name": name, "email": f"{sid}@example.edu", "section": section,
+                      "version_code": "V", "questions": [{"number": 1, "template": "t1", "points": 152.0}]}
+                for sid, name, section in (("s1", "=HYPERLINK(\"http://x/\"), Ada", "@SUM(A1)"),
+                                           ("s2", "+cmd Ada", "-2+3"), ("s3", "Ada Łovelace 李", "A"))}
+    gradebook = Gradebook(path)
+    gradebook.bind(SimpleNamespace(sha256="abc", course="C", title="Final", points=152.0, students=students,
+                                   templates={"t1": SimpleNamespace(title="Topic")}))
+    paths = {"s1": "lovelaceada_1016_6016_s1.ipynb", "s2": "Ada Cmd_987654_assignsubmission_file_/s2.ipynb",
+             "s3": "s3.ipynb"}
+    for sid, lms_user in (("s1", "1016"), ("s2", "987654"), ("s3", "")):
+        row = SlotRow("q1-x", 1, "x", "(a) part", 152.0, 100.0, "partial", "Not right.", None, "1")
+        gradebook.record(Outcome(paths[sid], sid * 32, 1, 1.0, "t", "graded", "", sid, sid, lms_user, 100.0, 152.0,
+                                 (row,)), "test", "t")
+    gradebook.close()
+    return path
+
+
+def test_csv_cells_that_spreadsheets_would_run_are_inert(lms_book):
+    canvas = list(csv.reader(io.StringIO(write_report(lms_book, "canvas-csv"))))[2:]
+    assert [(r[0], r[1], r[2], r[4]) for r in canvas] == [
+        ("'=HYPERLINK(\"http://x/\"), Ada", "1016", "s1", "'@SUM(A1)"),
+        ("Ada, +cmd", "", "s2", "'-2+3"),  # the Moodle participant id is no Canvas id
+        ("李, Ada Łovelace", "", "s3", "A")]
+    moodle = list(csv.reader(io.StringIO(write_report(lms_book, "moodle-csv"))))[1:]
+    assert [r[:3] for r in moodle] == [["Ada", "'=HYPERLINK(\"http://x/\")", "s1"], ["'+cmd", "Ada", "s2"],
+                                       ["Ada Łovelace", "李", "s3"]]
+
+
+def test_moodle_warns_when_the_exam_is_worth_more_than_100_points(lms_book, book):
+    warnings = []
+    write_report(lms_book, "moodle-csv", warn=warnings.append)
+    assert warnings == ["the exam is worth 152 points: Moodle refuses a grade above its grade item's maximum (100 "
+                        "in an item the import creates), so set the item's maximum grade to 152 before importing"]
+    warnings.clear()
+    write_report(book, "moodle-csv", warn=warnings.append)
+    assert not any("Moodle refuses" in w for w in warnings)
+
+
+def test_canvas_assignment_id_is_a_number(book):
+    with pytest.raises(ValueError, match=r"--assignment-id: expected the number in the assignment's Canvas address "
+                                         r"\(.../assignments/NUMBER\), got 'abc'"):
+        write_report(book, "canvas-csv", assignment_id="abc")
+    with pytest.raises(ValueError, match="--assignment-id: only canvas-csv uses it, not moodle-csv"):
+        write_report(book, "moodle-csv", assignment_id="12")
 
 
 def test_stats_of_a_gradebook_without_graded_submissions(tmp_path):
@@ -192,3 +252,47 @@ def test_stats_of_a_gradebook_without_graded_submissions(tmp_path):
     text = write_report(tmp_path / "g.sqlite", "stats")
     assert text.startswith("# C: T: class statistics\n\n0 graded of 1 students (0 awaiting review or rejected, "
                            "1 without a submission).")
+
+
+def test_csv_on_standard_output_is_utf8_whatever_the_console(lms_book, monkeypatch):
+    from cnnexam.cli import main
+
+    console = io.TextIOWrapper(io.BytesIO(), encoding="cp1252", newline="\r\n")  # a Windows console
+    monkeypatch.setattr("sys.stdout", console)
+    assert main(["report", str(lms_book), "--format", "canvas-csv"]) == 0
+    console.flush()
+    data = console.buffer.getvalue()
+    assert "李, Ada Łovelace".encode() in data and b"\r\r\n" not in data and data.count(b"\r\n") == 5
+
+
+def test_folder_exports_warn_about_files_left_from_an_earlier_export(book, tmp_path):
+    for fmt, old in (("gradescope", tmp_path / "gs" / "e" / "results.json"), ("feedback", tmp_path / "fb" / "f.md")):
+        old.parent.mkdir(parents=True)
+        old.write_text("{}", encoding="utf-8")  # e is flagged now, f handed nothing in
+        warnings = []
+        write_report(book, fmt, old.parent.parent if fmt == "gradescope" else old.parent, warn=warnings.append)
+        assert warnings == [f"1 file in {old.parent.parent if fmt == 'gradescope' else old.parent} left from an "
+                            f"earlier export, for students without a current result now: {old}; delete them "
+                            "before handing the folder out"]
+        warnings.clear()
+        write_report(book, fmt, tmp_path / f"{fmt}-fresh", warn=warnings.append)
+        assert warnings == []
+
+
+def test_a_student_is_not_told_the_graders_own_failures(tmp_path):
+    from cnnexam.autograder.grade import timed_out_message
+    from cnnexam.autograder.reports.feedback import FAILED
+
+    gradebook = Gradebook(tmp_path / "g.sqlite")
+    gradebook.bind(SimpleNamespace(sha256="x", course="C", title="T", points=1.0, templates={},
+                                   students={s: {"id": s, "name": s.upper(), "version_code": "V", "questions": []}
+                                             for s in ("a", "b")}))
+    gradebook.record(Outcome("a.ipynb", "a" * 64, 1, 1.0, "t", "rejected", timed_out_message(60), "a"), "test", "t")
+    gradebook.record(Outcome("b.ipynb", "b" * 64, 1, 1.0, "t", "rejected", "not a notebook: the JSON is broken",
+                             "b"), "test", "t")
+    gradebook.close()
+    write_report(tmp_path / "g.sqlite", "feedback", tmp_path / "fb")
+    assert (tmp_path / "fb" / "a.md").read_text().endswith(FAILED + "\n")
+    assert "by hand" not in (tmp_path / "fb" / "a.html").read_text()
+    assert (tmp_path / "fb" / "b.md").read_text().endswith("Your file could not be graded: not a notebook: the JSON "
+                                                           "is broken.\n")

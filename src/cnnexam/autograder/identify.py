@@ -77,6 +77,15 @@ def _name_keys(name: str) -> set[str]:
     return {fold("".join(words[k:] + words[:k])) for k in range(len(words))} or {fold(name)}
 
 
+def lms_of(path: str) -> str:
+    """"moodle", "canvas" or "": the LMS that made a submission's ``path``, decided as :func:`identify_path`
+    decides it (a Moodle folder outranks a Canvas-like file name inside it)."""
+    parts = PurePosixPath(path).parts
+    if any(_MOODLE.match(folder) for folder in parts[:-1]):
+        return "moodle"
+    return "canvas" if parts and _CANVAS.match(parts[-1]) else ""
+
+
 def identify_path(path: str, roster: Roster) -> PathIdentity:
     parts = PurePosixPath(path).parts
     filename = parts[-1] if parts else path

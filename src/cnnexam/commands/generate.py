@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from cnnexam.messages import listed
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("generate", help="generate every student's notebook and PDF, keys and manifest",
@@ -38,17 +40,13 @@ def run(args) -> int:
     stale = summary["stale"]
     if stale:
         print(f"cnnexam: warning: {len(stale)} file{'s' if len(stale) > 1 else ''} in {args.out} not written by this "
-              f"run, left from an earlier one (a student no longer on the roster?): {_listed(stale, 5)}; delete them "
+              f"run, left from an earlier one (a student no longer on the roster?): {listed(stale, 5)}; delete them "
               "before handing out the folder", file=sys.stderr)
     missing = summary["missing_glyphs"]
     if missing:
         where = [f"the names or ids of {len(missing['students'])} student{'s' if len(missing['students']) > 1 else ''} "
-                 f"({_listed(missing['students'], 10)})"] if missing["students"] else []
+                 f"({listed(missing['students'], 10)})"] if missing["students"] else []
         where += ["the spec's text"] if missing["spec"] else []
-        print(f"cnnexam: warning: the PDF fonts have no glyphs for {_listed(missing['characters'], 12)}, which "
+        print(f"cnnexam: warning: the PDF fonts have no glyphs for {listed(missing['characters'], 12)}, which "
               f"print as empty boxes in {' and '.join(where)}; the notebooks show them", file=sys.stderr)
     return 0
-
-
-def _listed(items: list[str], most: int) -> str:
-    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")

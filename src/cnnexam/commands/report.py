@@ -12,12 +12,15 @@ def add_parser(subparsers) -> None:
                     "given; gradescope (OUT/<id>/results.json) and feedback (OUT/<id>.md and .html) write a "
                     "folder; stats prints a summary, or with --out writes stats.md, stats.json and histogram.png. "
                     "Only each student's newest submission counts, and only when it was graded (not flagged or "
-                    "rejected; `cnnexam review` accepts a flagged one or sets one aside).")
+                    "rejected; `cnnexam review` accepts a flagged one or sets one aside). The CSVs list only the "
+                    "students with a grade, so the LMS keeps what it has for the others; they are matched by "
+                    "the roster id (Canvas SIS User ID, Moodle ID number) or, in Moodle, the email address.")
     parser.add_argument("db", metavar="DB", help="gradebook written by `cnnexam grade`")
     parser.add_argument("--format", required=True, choices=FORMATS)
     parser.add_argument("--out", help="output file (CSV formats) or folder (the others)")
     parser.add_argument("--assignment-id", default="",
-                        help="canvas-csv: the Canvas assignment id (without it Canvas creates a new assignment)")
+                        help="canvas-csv: the Canvas assignment id, the number in the assignment's address "
+                             "(without it Canvas creates a new assignment)")
     parser.set_defaults(run=run)
 
 
@@ -26,9 +29,16 @@ def run(args) -> int:
 
     from cnnexam.autograder.reports import write_report
 
-    text = write_report(args.db, args.format, args.out, args.assignment_id)
+    def warn(message: str) -> None:
+        print(f"cnnexam: warning: {message}", file=sys.stderr)
+
+    text = write_report(args.db, args.format, args.out, args.assignment_id, warn)
     if text is not None:
-        sys.stdout.write(text)
+        # UTF-8 bytes as they are, whatever the console's encoding: the LMS reads the file as UTF-8, and the
+        # CSV's own \r\n must not become \r\r\n on Windows
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
     elif args.out:
         print(f"wrote {args.format} to {args.out}", file=sys.stderr)
     return 0

@@ -114,6 +114,41 @@ def _read(db: sqlite3.Connection) -> Book:
     return Book(meta.get("course", ""), meta.get("title", ""), float(meta.get("points", 0)), students)
 
 
+def without_grade(book: Book) -> dict[str, list[str]]:
+    """The ids of the students who have no grade to export, by reason, in roster order."""
+    reasons: dict[str, list[str]] = {}
+    for s in book.students:
+        if not s.graded:
+            reason = "never handed anything in" if s.current is None else \
+                "awaiting review" if s.current.status == "flagged" else "rejected"
+            reasons.setdefault(reason, []).append(s.id)
+    return reasons
+
+
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
+def name_parts(name: str) -> tuple[str, str]:
+    """(given names, surname) of a roster name written "Ada Lovelace" or "Lovelace, Ada"; a suffix after a
+    comma ("Martin Luther King, Jr.") stays with the surname."""
+    name = " ".join(name.split())
+    if "," in name:
+        before, after = (part.strip() for part in name.split(",", 1))
+        if after.rstrip(".").lower() not in _SUFFIXES:
+            return after, before
+        given, _, last = before.rpartition(" ")
+        return given, f"{last} {after}"
+    given, _, last = name.rpartition(" ")
+    return given, last
+
+
+def cell_text(text: str) -> str:
+    """A CSV cell that is shown, never matched on (a name, a section), made inert for spreadsheets:
+    one that starts like a formula (= + - @, or a tab or return) gets a leading apostrophe, so Excel or
+    LibreOffice shows it instead of running it."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def number(value: float) -> str:
     """Points as people write them: 84, 12.5, 0.3333 (never 84.0 or 1e-05)."""
     text = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")

@@ -1,6 +1,6 @@
 """Per-student feedback: ``OUT/<student id>.md`` and ``OUT/<student id>.html`` for every student who
 handed something in. Each file holds that student's own results only: the score per question and, for each
-answer, what was wrong, the misconception it matches (name and fix) and the answer as it was read.
+answer, what was wrong (with the misconception it matches and how to fix it) and the answer as it was read.
 Everything that comes from a submission is escaped: in HTML by autoescaping, in Markdown by backslash
 escapes and code fences longer than any run of backticks in the answer.
 """
@@ -16,6 +16,8 @@ from .data import Book, StudentRecord, number
 
 REVIEW = "Your submission needs a review by your instructor before it is graded."
 FAILED = "The grader failed on your file; your instructor will look into it."
+# How the grader's own failures begin (a crash, or its time limit): the student is not told the details.
+GRADER_FAILURES = ("the grader could not grade", "grading took longer than")
 
 _HTML = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""\
 <!DOCTYPE html>
@@ -35,7 +37,6 @@ _HTML = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True
 <ul>
 {% for r in slots[q.number] %}
 <li class="{{ r.status }}"><strong>{{ r.label }}</strong> ({{ number(r.earned) }} of {{ number(r.points) }}): {{ r.feedback }}
-{% if r.misconception %}<br>Misconception: <em>{{ r.misconception }}</em>{% endif %}
 {% if r.answer %}<br>Your answer:<pre>{{ r.answer }}</pre>{% endif %}
 </li>
 {% endfor %}
@@ -68,7 +69,7 @@ def note_for(student: StudentRecord) -> str:
     if current.status == "flagged":
         return REVIEW
     if current.status == "rejected":
-        if current.message.startswith("the grader could not grade"):
+        if current.message.startswith(GRADER_FAILURES):
             return FAILED
         return f"Your file could not be graded: {current.message}."
     return ""
@@ -86,8 +87,6 @@ def markdown(book: Book, s: StudentRecord) -> str:
         lines += [f"## Question {q.number}: {md_text(q.title)} ({number(scores[q.number])} of {number(q.points)} points)", ""]
         for r in (r for r in s.current.slots if r.question == q.number):
             lines.append(f"- **{md_text(r.label)}** ({number(r.earned)} of {number(r.points)}): {md_text(r.feedback)}")
-            if r.misconception:
-                lines.append(f"  Misconception: *{md_text(r.misconception)}*")
             if r.answer:
                 lines += ["  Your answer:", "", *("  " + line for line in md_code(r.answer).split("\n"))]
             lines.append("")
@@ -102,10 +101,19 @@ def html(book: Book, s: StudentRecord) -> str:
     return _HTML.render(book=book, s=s, note=note, scores=s.question_scores(), slots=slots, number=number)
 
 
-def write(book: Book, out: Path) -> None:
+def files(out: Path, student_id: str) -> list[Path]:
+    """The files this export writes for a student."""
+    return [out / f"{student_id}.md", out / f"{student_id}.html"]
+
+
+def write(book: Book, out: Path) -> set[Path]:
     out.mkdir(parents=True, exist_ok=True)
+    written = set()
     for student in book.students:
         if student.current is None:
             continue
-        (out / f"{student.id}.md").write_text(markdown(book, student), encoding="utf-8")
-        (out / f"{student.id}.html").write_text(html(book, student), encoding="utf-8")
+        md, page = files(out, student.id)
+        md.write_text(markdown(book, student), encoding="utf-8")
+        page.write_text(html(book, student), encoding="utf-8")
+        written |= {md, page}
+    return written

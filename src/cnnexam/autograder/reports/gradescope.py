@@ -26,9 +26,16 @@ def results(book: Book, student) -> dict:
             "output_format": "text", "visibility": VISIBILITY, "stdout_visibility": "hidden", "tests": tests}
 
 
-def write(book: Book, out: Path) -> None:
+def files(out: Path, student_id: str) -> list[Path]:
+    """The file this export writes for a student."""
+    return [out / student_id / "results.json"]
+
+
+def write(book: Book, out: Path) -> set[Path]:
+    written = set()
     for student in book.graded:
-        folder = out / student.id
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "results.json").write_text(json.dumps(results(book, student), indent=1, ensure_ascii=False) + "\n",
-                                             encoding="utf-8")
+        (path,) = files(out, student.id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(results(book, student), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.add(path)
+    return written

@@ -1,9 +1,10 @@
 """Class statistics over the graded (current) submissions: item analysis per question and a histogram.
 
 Per question position: the mean points, the item difficulty (the mean share of the question's points
-earned: 1 is easy, 0 is hard), the discrimination (the point-biserial correlation of the question's score
-with the rest of the exam, i.e. the total without this question, so a question does not correlate with
-itself), and the misconceptions most often recognised in its answers (each counted once per student).
+earned: 1 is easy, 0 is hard), the discrimination (the item-rest correlation: Pearson's r between the
+question's share of points and the rest of the exam, i.e. the total without this question, so a question
+does not correlate with itself; with right/wrong questions it is the point-biserial), and the
+misconceptions most often recognised in its answers (each counted once per student).
 Writes ``stats.md``, ``stats.json`` and ``histogram.png`` (total score in 10% bins) to a folder, or returns
 the Markdown when no folder is given.
 """
@@ -90,7 +91,7 @@ def markdown(stats: dict) -> str:
              f"rejected, {stats['missing']} without a submission).", ""]
     if stats["graded"]:
         lines += [f"Total (of {number(stats['points'])}): mean {opt(stats['mean'])}, standard deviation "
-                  f"{opt(stats['sd'])}, lowest {opt(stats['min'])}, highest {opt(stats['max'])}.", ""]
+                  f"{opt(stats['sd'])} (of the class, dividing by n), lowest {opt(stats['min'])}, highest {opt(stats['max'])}.", ""]
     lines += ["| question | points | mean | difficulty | discrimination | most common misconceptions |",
               "| --- | --- | --- | --- | --- | --- |"]
     for q in stats["questions"]:
@@ -98,7 +99,7 @@ def markdown(stats: dict) -> str:
         lines.append(f"| {q['number']} | {number(q['points'])} | {number(q['mean'])} | {number(q['difficulty'])} | "
                      f"{opt(q['discrimination'])} | {common} |")
     lines += ["", "Difficulty: the mean share of the points earned (1 = everyone right). Discrimination: the "
-              "point-biserial correlation of the question's score with the rest of the exam (below 0.2: the "
+              "correlation of the question's score with the rest of the exam (item-rest r; below 0.2: the "
               "question separates strong and weak students poorly; negative: check its wording and key).", ""]
     for q in stats["questions"]:
         lines.append(f"- Question {q['number']}: " + "; ".join(f"{name} ({k})" for name, k in q["templates"].items()))
