@@ -42,15 +42,17 @@ FACTS = (
     ("LeNet-5", "params", "about 60 thousand", "LeCun et al. 1998, Sect. II.B (60,000 trainable parameters)"),
     ("AlexNet", "params", "about 60 million", f"{AK}, abstract; slides 001, 003"),
     ("VGG-16", "params", "about 138 million", f"{VGG}, Table 2 (configuration D); slide 003"),
-    ("GoogLeNet", "params", "a few million (12 times fewer than AlexNet)", f"{GLN}, Sect. 1; slide 001's quiz says 4M"),
+    # Values name no other network: each is also a distractor in questions about the others.
+    ("GoogLeNet", "params", "about 5 million", f"{GLN}, Sect. 1 (12 times fewer than AlexNet); slide 001's quiz "
+                                               "says 4M"),
     ("LeNet-5", "depth", "7 layers, not counting the input", "LeCun et al. 1998, Sect. II.B"),
     ("AlexNet", "depth", "8 learned layers: 5 convolutional and 3 fully connected", f"{AK}, Sect. 3.5; slide 000"),
     ("VGG-19", "depth", "19 weight layers: 16 convolutional and 3 fully "
                         "connected", f"{VGG}, Sect. 2.2 (configuration E)"),
     ("GoogLeNet", "depth", "22 layers with parameters (27 counting pooling)", f"{GLN}, Sect. 5; slide 001"),
     ("ResNet-152", "depth", "152 layers", f"{RES}, abstract (8 times deeper than VGG nets)"),
-    ("MobileNet", "depth", "28 layers, counting depthwise and pointwise convolutions "
-                           "separately", "Howard et al. 2017, Sect. 3.2"),
+    ("MobileNet", "depth", "28 layers", "Howard et al. 2017, Sect. 3.2 (counting depthwise and pointwise "
+                                        "convolutions as separate layers)"),
     ("LeNet-5", "idea", "was designed to recognise handwritten characters such as the digits on bank "
                         "checks", "LeCun et al. 1998, abstract and Sect. II; slide 000"),
     ("AlexNet", "idea", "split each layer's kernels across two GPUs because one 3 GB GPU could not hold the "
