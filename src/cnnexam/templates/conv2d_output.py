@@ -29,6 +29,8 @@ from cnnexam.model.numbers import freeze
 from cnnexam.solutions import conv2d, conv_output_size, convolve2d
 from cnnexam.solutions.worked import conv2d_steps
 
+from ._conv_helpers import WHOLE_WINDOWS
+
 # difficulty -> (input sizes, kernel sizes, strides, paddings, dilations, value range, kernel range, bias?)
 LEVELS = {
     "easy": dict(sizes=(4, 5), kernels=(2, 3), strides=(1,), paddings=(0,), dilations=(1,),
@@ -114,6 +116,7 @@ class Conv2dOutput(Template):
             Matrix(f"Input X ({n}x{n})", params.input),
             Matrix(f"Kernel W ({k}x{k})", params.weight),
             Text("Settings: " + ", ".join(settings) + "."),
+            *((Text(WHOLE_WINDOWS),) if params.stride > 1 else ()),
             Text("(a) What are the height and width of the output?"),
             AnswerBox("shape"),
             Text("(b) Compute the output."),

@@ -18,6 +18,8 @@ from cnnexam.solutions.worked import conv2d_steps, output_size_steps
 
 from cnnexam.model.misconceptions import distinct
 
+from ._conv_helpers import WHOLE_WINDOWS
+
 # difficulty -> (kernel size, dilation) pairs, input sizes, strides, paddings, input values
 LEVELS = {
     "easy": dict(kernels=((2, 2),), sizes=(5, 6), strides=(1,), paddings=(0,), values=(0, 3)),
@@ -90,6 +92,7 @@ class DilatedConv(Template):
                  f"{params.stride} and zero padding {params.padding}."),
             Matrix(f"Input X ({n}x{n})", params.input),
             Matrix(f"Kernel W ({k}x{k})", params.weight),
+            *((Text(WHOLE_WINDOWS),) if params.stride > 1 else ()),
             Text("(a) How many input cells per side does the dilated kernel span (its effective size)?"),
             AnswerBox("span"),
             Text("(b) What are the height and width of the output?"),

@@ -23,6 +23,8 @@ from cnnexam.solutions.worked import avg_pool2d_steps, max_pool2d_steps
 from cnnexam.model.misconceptions import distinct
 from cnnexam.templates._fwdbwd import torch_image
 
+from ._conv_helpers import WHOLE_WINDOWS
+
 # difficulty -> (input size, kernel_size, stride, padding) configurations and the input value ranges: wider for
 # max pooling (so that the maxima differ), single digits for average pooling (so that the sums stay small)
 LEVELS = {
@@ -89,10 +91,12 @@ class PoolOutput(Template):
         n, k, s, p = len(params.input), params.kernel_size, params.stride, params.padding
         name = "max pooling" if params.is_max else "average pooling"
         call = f"torch.nn.functional.{params.function}(input, kernel_size={k}, stride={s}, padding={p})"
-        blocks = [Text(f"Apply {name} with {k}x{k} windows, stride {s} and "
-                       + (f"zero padding {p} on every side" if p else "no padding")
+        padding = f"{'padding' if params.is_max else 'zero padding'} {p} on every side" if p else "no padding"
+        blocks = [Text(f"Apply {name} with {k}x{k} windows, stride {s} and {padding}"
                        + f" to the single-channel input X below, as `{call}` computes it."),
                   Matrix(f"Input X ({n}x{n})", params.input)]
+        if s > 1:
+            blocks.append(Text(WHOLE_WINDOWS))
         if p and params.is_max:
             blocks.append(Text("As in PyTorch, the padding never wins a maximum (max pooling pads with minus "
                                "infinity)."))
