@@ -93,6 +93,15 @@ def test_given_cells_do_not_reveal_pool2(many):
             assert "fc3_params" in v.answers
 
 
+def test_no_shape_is_given_below_an_asked_one(many):
+    """A given CONV2 shape would be worked back (stride 1: exactly) into an asked POOL1 shape and size."""
+    for v in many:
+        asked = [n for n in SPATIAL if cell(n, "shape") in v.answers]
+        if asked:
+            later = SPATIAL[SPATIAL.index(asked[0]):]
+            assert {cell(n, c) for n in later for c in ("shape", "size")} <= set(v.answers), (v.difficulty, v.seed)
+
+
 def test_table_holds_every_blank_and_the_given_values():
     v = TEMPLATE.variant(3, "medium")
     (table,) = [b for b in v.question if isinstance(b, Table)]

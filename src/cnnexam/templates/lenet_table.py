@@ -46,7 +46,7 @@ class LeNetTable(Template):
     id = "lenet-table"
     title = "Shapes, sizes and parameters of a LeNet-like network"
     topic = "networks"
-    version = 1
+    version = 2  # 2: no shape given below an asked one
     answer_kinds = ("shape", "integer")
     summary = "Fill in the CONV-POOL-CONV-POOL-FC-FC-SOFTMAX table: activation shape, size and parameters per layer."
 
@@ -93,6 +93,10 @@ class LeNetTable(Template):
             asked = {cell(n, c) for n in SPATIAL for c in modes[str(rng.choice(list(modes)))]}
             asked |= {cell(n, "params") for n in DENSE if rng.random() < 0.7}
             asked |= {cell("CONV2", "params"), cell(str(rng.choice(DENSE)), "params")}
+        # A shape given below an asked one could be worked back into it (exactly, through a stride-1
+        # convolution): once a row's shape is asked, so are the shapes and sizes of every row after it.
+        first = next((i for i, n in enumerate(SPATIAL) if cell(n, "shape") in asked), len(SPATIAL))
+        asked |= {cell(n, c) for n in SPATIAL[first:] for c in ("shape", "size")}
         if asked & {cell("POOL2", "shape"), cell("POOL2", "size")}:
             asked.add(cell("FC3", "params"))  # given, it would reveal the flattened size
         order = [cell(n, c) for n in SPATIAL + DENSE for c in COLUMNS]
