@@ -153,7 +153,7 @@ class ClassicKernelIdentify(Template):
                        "applies it (cross-correlation, stride 1, no padding), giving Y."),
                   Matrix(f"Image X ({n}x{n})", params.input), self._output_matrix(params)]
         if params.mode == "effect":
-            blocks.append(Text("Which of the lecture's classic kernels was it?"))
+            blocks.append(Text("Which classic image kernel was it?"))
         else:
             blocks.append(Text("Which of these kernels was it?"))
             blocks += [Matrix(f"Kernel {'ABCD'[i]}", freeze(transform(k.integer, how)))

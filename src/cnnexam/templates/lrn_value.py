@@ -79,20 +79,20 @@ class LrnValue(Template):
         return {"b": params.value()}
 
     def slots(self, params):
-        return (Slot("b", NumberAnswer(decimals=DECIMALS), 2, f"b^{params.channel}"),)
+        return (Slot("b", NumberAnswer(decimals=DECIMALS), 2, f"b for channel {params.channel}"),)
 
     def question(self, params):
         c, i = len(params.input), params.channel
         return (
-            Text(f"AlexNet normalizes each activation a^i (channel i, at one position x, y) by the activations of the "
+            Text(f"AlexNet normalizes each activation $a^i$ (channel $i$, at one position $x, y$) by the activations of the "
                  f"neighbouring channels, where N = {c} is the number of channels (numbered 0 to {c - 1}):"),
             Math("b^i = a^i / \\left( k + \\alpha \\sum_{j=\\max(0, i-n/2)}^{\\min(N-1, i+n/2)} (a^j)^2 "
                  "\\right)^\\beta"),
-            Text(f"with n/2 rounded down, and the constants k = {params.k}, n = {params.n}, "
-                 f"$\\alpha$ = {params.alpha:g}, $\\beta$ = {params.beta:g}. At one position the {c} channels hold "
+            Text(f"with $n/2$ rounded down, and the constants $k = {params.k}$, $n = {params.n}$, "
+                 f"$\\alpha = {params.alpha:g}$, $\\beta = {params.beta:g}$. At one position the {c} channels hold "
                  "these activations:"),
-            Table(("channel j",) + tuple(str(j) for j in range(c)), (("a^j",) + params.input,)),
-            Text(f"Compute b^{i} (channel {i}), rounded to {DECIMALS} decimal places."),
+            Table(("channel $j$",) + tuple(str(j) for j in range(c)), (("$a^j$",) + params.input,)),
+            Text(f"Compute $b^{{{i}}}$ (channel {i}), rounded to {DECIMALS} decimal places."),
             AnswerBox("b"),
         )
 
@@ -109,7 +109,7 @@ class LrnValue(Template):
         return (Text("Add the squares of the activations in the window of n channels centred on i, scale by alpha, add "
                      "k and raise to the power beta:"),
                 Steps("\n".join(lines)),
-                Text(f"Rounded to {DECIMALS} decimal places: b^{i} = {fmt(answers['b'], DECIMALS)}."))
+                Text(f"Rounded to {DECIMALS} decimal places: $b^{{{i}}} = {fmt(answers['b'], DECIMALS)}$."))
 
     def misconceptions(self, params, answers):
         a, i, window = params.input, params.channel, params.window()

@@ -118,9 +118,9 @@ class SobelGradient(Template):
         blocks = [
             Text("Image coordinates: x grows to the right, y grows downward. The Sobel derivatives are computed "
                  "as a CNN layer applies a kernel (cross-correlation, as `torch.nn.functional.conv2d` does, no "
-                 "flipping) with the kernels Kx and Ky below. They are the slides' Sobel masks mirrored, because "
-                 "the slides apply their masks as a true convolution. So Gx > 0 where the image gets brighter to "
-                 "the right, and Gy > 0 where it gets brighter downward."),
+                 "flipping) with the kernels Kx and Ky below (texts that apply Sobel masks as a true convolution "
+                 "print them mirrored). So Gx > 0 where the image gets brighter to the right, and Gy > 0 where it "
+                 "gets brighter downward."),
             Matrix(f"Image patch X ({n}x{n})", params.input),
             Matrix("Kx (derivative in x)", KX), Matrix("Ky (derivative in y)", KY),
             Text(f"Compute, {where}:"),
