@@ -4,12 +4,14 @@ must not show, determinism, and the whole catalog compiling without errors or wa
 from dataclasses import dataclass
 from fractions import Fraction
 
+import re
+
 import pytest
 
 from cnnexam.generator.paper import Paper, Question, assemble
 from cnnexam.generator.spec import ExamSpec, QuestionSpec, Section, Student
 from cnnexam.generator.typst import (class_answer_sheet, compile_pdf, compiler, escape_typst, latex_to_typst, prose,
-                                     render_typst, sheet_row, typst_string)
+                                     question_groups, render_typst, sheet_row, typst_string)
 from cnnexam.model.answers import (ArrayAnswer, CodeAnswer, FractionAnswer, IntegerAnswer, MultipleChoiceAnswer,
                                    NumberAnswer, ShapeAnswer, ShortTextAnswer, SingleChoiceAnswer, SymbolicAnswer,
                                    TrueFalseAnswer)
@@ -321,3 +323,20 @@ def test_class_answer_sheet():
     assert "flipped: false" in class_answer_sheet(short.spec, [sheet_row(short)])
     with pytest.raises(ValueError, match="rows: expected at least one student"):
         class_answer_sheet(spec, [])
+
+
+def test_a_long_exam_gets_its_answer_sheet_in_readable_tables():
+    """35 questions in one table left each column a few letters wide, answers running into each other."""
+    assert [list(g) for g in question_groups(12)] == [list(range(12))]
+    assert [len(g) for g in question_groups(13)] == [6, 7]
+    assert [len(g) for g in question_groups(35)] == [12, 11, 12]
+    assert [g.start for g in question_groups(35)] == [0, 12, 23]
+    papers = [catalog_paper(list(all_templates()), student=Student(f"s{i:03d}", f"Student {i}")) for i in range(3)]
+    source = class_answer_sheet(papers[0].spec, [sheet_row(p) for p in papers])
+    compile_clean(source)
+    assert source.count("#table(") == 3 and source.count("table.header(") == 3
+    assert [int(n) for n in re.findall(r"head-cell\[Q(\d+) ", source)] == list(range(1, 36))
+    assert re.findall(r"Questions \d+ to \d+", source) == ["Questions 1 to 12", "Questions 13 to 23",
+                                                           "Questions 24 to 35"]
+    for paper in papers:
+        assert source.count(f"[{paper.student.id}]") == 3  # every table lists every student

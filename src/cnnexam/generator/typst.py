@@ -433,24 +433,35 @@ def _compact(view: SlotView, value) -> str:
 
 
 def class_answer_sheet(spec, rows) -> str:
-    """The Typst source of one printable table of every student's answers (student, id, version code,
-    then per question its answers; ``rows`` from :func:`sheet_row`), landscape when there are many
-    questions."""
+    """The Typst source of a printable table of every student's answers (student, id, version code, then
+    per question its answers; ``rows`` from :func:`sheet_row`), landscape when there are many questions.
+    A long exam gets one table per group of at most SHEET_QUESTIONS questions, so columns stay readable."""
     rows = list(rows)
     if not rows:
         raise ValueError("rows: expected at least one student for the class answer sheet")
+    tables = [(group, _sheet_widths(rows, group)) for group in question_groups(len(spec.questions))]
     return _env().get_template("answer_sheet.typ.j2").render(rows=rows, spec=spec, questions=spec.questions,
-                                                             widths=_sheet_widths(rows))
+                                                             tables=tables)
 
 
-def _sheet_widths(rows: list[SheetRow]) -> list[str]:
+SHEET_QUESTIONS = 12  # question columns a landscape page holds legibly
+
+
+def question_groups(count: int, most: int = SHEET_QUESTIONS) -> list[range]:
+    """Question indices split into the fewest groups of at most ``most``, as even as they come."""
+    groups = -(-count // most) if count else 1
+    bounds = [round(i * count / groups) for i in range(groups + 1)]
+    return [range(a, b) for a, b in zip(bounds, bounds[1:])]
+
+
+def _sheet_widths(rows: list[SheetRow], group: range) -> list[str]:
     """The table's column widths: fixed for the student's name, id and version code, and shares of the
     rest for the questions in proportion to their longest answers. Sizes given up front spare Typst
     measuring every cell of a class-sized table first (auto widths took 40% longer and 20% more memory)."""
     name = min(max(len(r.name) for r in rows), 22)
     ident = max(len(r.id) for r in rows)
     widths = [f"{0.5 * name + 0.8:.1f}em", f"{0.55 * ident + 0.8:.1f}em", "5.2em"]
-    for q in range(len(rows[0].answers)):
+    for q in group:
         longest = max(len(letter) + len(text) + 3 for r in rows for letter, text in r.answers[q])
         widths.append(f"{min(max(longest, 10), 24)}fr")
     return widths
