@@ -36,6 +36,12 @@ class ClassicKernel:
     effect: str
 
     @property
+    def in_text(self) -> str:
+        """The name inside a sentence: "the box blur kernel", but "the Sobel (vertical edges) kernel"."""
+        proper = self.name.split()[0] in ("Sobel", "Scharr", "Prewitt", "Gaussian")
+        return self.name if proper else self.name[0].lower() + self.name[1:]
+
+    @property
     def integer(self) -> np.ndarray:
         return np.array(self.numerator, dtype=np.int64)
 

@@ -87,7 +87,7 @@ class ClassicKernelApply(Template):
                    else "without padding (only positions where the kernel fits inside the image)")
         exact = " Give exact values (fractions such as 7/3 where needed)." if k.divisor > 1 else ""
         return (
-            Text(f"The {k.name} kernel is applied to a grayscale image as a CNN layer applies a kernel: a "
+            Text(f"The {k.in_text} kernel is applied to a grayscale image as a CNN layer applies a kernel: a "
                  "cross-correlation (as `torch.nn.functional.conv2d` computes it, without flipping the "
                  f"kernel), stride 1, {padding}, no bias."),
             Matrix(f"Image X ({n}x{n})", params.input),

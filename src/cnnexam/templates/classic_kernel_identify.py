@@ -165,12 +165,12 @@ class ClassicKernelIdentify(Template):
         answer = f"{'ABCD'[answers['choice']]}) {self._option_text(params, params.options[answers['choice']])}"
         if params.mode == "describe":
             sign = " (shown negated, which only swaps which side of an edge gives positive values)" if params.sign < 0 else ""
-            return (Text(f"This is the {k.name} kernel{sign}: {WHY[k.effect]}"), Text(f"Answer: {answer}."))
+            return (Text(f"This is the {k.in_text} kernel{sign}: {WHY[k.effect]}"), Text(f"Answer: {answer}."))
         x = np.array(params.input)
         if params.mode == "effect":
             steps = conv2d_steps(x, k.integer)
             divide = f", divided by {k.divisor}" if k.divisor > 1 else ""
-            return (Text(f"Y is the image filtered with the {k.name} kernel: {WHY[k.effect]}"),
+            return (Text(f"Y is the image filtered with the {k.in_text} kernel: {WHY[k.effect]}"),
                     Matrix(k.label, k.numerator),
                     Text(f"Check one cell{divide}: {steps[0].text()}" + (f", /{k.divisor} = "
                          f"{Fraction(steps[0].value, k.divisor)}" if k.divisor > 1 else "") + "."),
@@ -184,7 +184,7 @@ class ClassicKernelIdentify(Template):
         return (Text(f"Compute cell ({r},{c}) of Y (counting from 0), {filtered(params.input, params.kernel)[r][c]}, "
                      "with each candidate (multiply the window by the kernel as it is, no flipping):"),
                 Steps("\n".join(lines)),
-                Text(f"Only the {k.name} kernel (as shown) reproduces it. Answer: {answer}."))
+                Text(f"Only the {k.in_text} kernel (as shown) reproduces it. Answer: {answer}."))
 
     def _telling_cell(self, params) -> int | None:
         """Index (row-major) of the first output cell where the four candidates give four different values."""

@@ -173,7 +173,7 @@ class ConvInverseDesign(Template):
         goal = (f"makes the output {o}x{o} as well, i.e. keeps the size ('same' padding)" if params.same
                 else f"gives an output of size {o}x{o}")
         return (
-            Text(f"A convolutional layer with {', '.join(known)} is applied to an input of height and width {n}."),
+            Text(f"A convolutional layer with {_listed(known)} is applied to an input of height and width {n}."),
             Text(f"{ask} {goal}? Exactly one value in that range works."),
             AnswerBox("value"),
         )
@@ -241,3 +241,8 @@ class ConvInverseDesign(Template):
 
 
 TEMPLATE = ConvInverseDesign()
+
+
+def _listed(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

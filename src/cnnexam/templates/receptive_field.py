@@ -105,8 +105,9 @@ class ReceptiveField(Template):
         return (
             Text(f"These layers are applied in order to a {params.input_size}x{params.input_size} input:"),
             Table(header, rows),
-            Text("What is the receptive field of one unit of the last layer, i.e. the side length, in input "
-                 "pixels, of the smallest square input region that holds every input pixel it depends on?"),
+            Text("What is the receptive field of one unit of the last layer away from the borders, i.e. the side "
+                 "length, in input pixels, of the smallest square input region that holds every input pixel it "
+                 "depends on?"),
             AnswerBox("field"),
         )
 

@@ -108,8 +108,8 @@ class ResNetBlocks(Template):
         convs = [f"{name}: {cout} filters {k}x{k}, stride {s}, padding {k // 2}"
                  for name, _, cout, k, s in branch(params.block, c_in, params.planes, params.stride, expansion(params.block))]
         if hidden:
-            convs[-1] = ("1x1 expand: 1x1 filters, stride 1, padding 0; how many is set by ResNet's bottleneck "
-                         "expansion factor")
+            convs[-1] = ("1x1 expand: 1x1 filters, stride 1, padding 0, as many as ResNet's bottleneck expansion "
+                         "factor sets")
         if params.shortcut == "identity":
             shortcut = "Shortcut: the identity (the input is added unchanged)."
         else:
