@@ -11,7 +11,9 @@ student's kernel.
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 
 from cnnexam.model.literal import MINUS, too_many_digits
@@ -119,16 +121,49 @@ _LINE_END = re.compile(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)")
 
 
 def _segment(lines: list[str], node: ast.expr) -> str:
-    """The source text of ``node`` (as ast.get_source_segment, without re-splitting the cell each time);
-    column offsets count UTF-8 bytes. Lone surrogates are kept as escapes and a cut inside a character
-    becomes U+FFFD, a format error for the answer rather than an exception for the notebook."""
-    def part(line: int, start: int | None, end: int | None) -> str:
-        return lines[line].encode("utf-8", "surrogatepass")[start:end].decode("utf-8", "replace")
-
+    """The source text of ``node`` with the parentheses around it, as Python reads it: ``(96*96*9\n + 96)``
+    whole, where the node alone starts at 96 and would lose the brackets that join its lines. Column
+    offsets of the syntax tree count UTF-8 bytes. Lone surrogates are kept as escapes and a cut inside a
+    character becomes U+FFFD, a format error for the answer rather than an exception for the notebook."""
     first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[operator]
-    if first == last:
-        return part(first, node.col_offset, node.end_col_offset)
-    return part(first, node.col_offset, None) + "".join(lines[first + 1:last]) + part(last, None, node.end_col_offset)
+    start, end = _parenthesized(lines, node) or ((first, _chars(lines[first], node.col_offset)),
+                                                 (last, _chars(lines[last], node.end_col_offset)))
+    if start[0] == end[0]:
+        return lines[start[0]][start[1]:end[1]]
+    return lines[start[0]][start[1]:] + "".join(lines[start[0] + 1:end[0]]) + lines[end[0]][:end[1]]
+
+
+def _chars(line: str, offset: int | None) -> int:
+    """The character index of the UTF-8 byte ``offset`` in ``line``."""
+    return len(line.encode("utf-8", "surrogatepass")[:offset].decode("utf-8", "replace"))
+
+
+_NOT_CODE = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING,
+             tokenize.ENDMARKER}
+
+
+def _parenthesized(lines: list[str], node: ast.expr) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """(line, character) of the start and end of ``node`` with every pair of parentheses just around it,
+    when there is one; the cell is tokenized only when a bracket may open before the node."""
+    first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[operator]
+    start, end = _chars(lines[first], node.col_offset), _chars(lines[last], node.end_col_offset)
+    before = lines[first][:start].rstrip()
+    if before and not before.endswith("("):
+        return None
+    text = "".join(line.rstrip("\r\n") + "\n" for line in lines)  # as the tokenizer ends lines
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _NOT_CODE]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    starts = {t.start: n for n, t in enumerate(tokens)}
+    ends = {t.end: n for n, t in enumerate(tokens)}
+    i, j = starts.get((first + 1, start)), ends.get((last + 1, end))
+    if i is None or j is None or i == 0 or tokens[i - 1].string != "(":
+        return None
+    while i > 0 and j + 1 < len(tokens) and tokens[i - 1].string == "(" and tokens[j + 1].string == ")":
+        i, j = i - 1, j + 1  # the node is balanced, so these two parentheses are a pair
+    (row, col), (end_row, end_col) = tokens[i].start, tokens[j].end
+    return (row - 1, col), (end_row - 1, end_col)
 
 
 _LINE = re.compile(r"^[ \t]*([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)\s*(.*)$")

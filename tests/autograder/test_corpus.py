@@ -144,6 +144,13 @@ def unparsable_shape(nb):
     set_answer(nb, "q6-shape", answer(nb, "q6-shape").strip("()").replace(", ", " x "))
 
 
+def parenthesized(nb):
+    """Arithmetic and a fraction over several lines, joined by the parentheses around them."""
+    set_answer(nb, "q7-params", f"({answer(nb, 'q7-params')}\n             + 0)")
+    numerator, _, denominator = answer(nb, "q5-gap0").partition("/")
+    set_answer(nb, "q5-gap0", f"({numerator}  # the sum\n           / {denominator or 1})")
+
+
 def huge_file(classroom, folder):
     text = dump(solution(classroom, "s002"))
     return text + b" " * (50 * 2**20 - len(text))
@@ -204,6 +211,8 @@ CASES = [
     Case("s002-syntax.ipynb", edit("s002", unparsable_shape), "graded", SOLUTION, "s002", (),
          {"q6-shape": ("correct", r"^Correct\. Note: the cell is not valid Python \(invalid syntax.*, line 2\); "
                                   r"the answer was read from the line `q6_shape = \.\.\.`\.$")}),
+    Case("s004-parenthesized.ipynb", edit("s004", parenthesized), "graded", SOLUTION, "s004", (),
+         {"q7-params": ("correct", "Correct."), "q5-gap0": ("correct", "Correct.")}),
     Case("s003-scratch.ipynb", edit("s003", scratch_reassigns), "graded", SOLUTION, "s003", (),
          {"q7-params": ("correct", "Correct. Note: `q7_params` is also assigned in another cell; the answer "
                                    "cell counts.")}),

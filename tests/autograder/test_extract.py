@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 
 import pytest
 from classroom import read
 
 from cnnexam.autograder.extract import Answer, Cell, Unreadable, answers, cells, load_notebook, locked_problems
 from cnnexam.generator.exam import cell_checksum
+from cnnexam.model import FractionAnswer
 
 
 def code(key: str, source: str, position: int = 0) -> Cell:
@@ -32,6 +34,23 @@ def one(source: str, variable: str = "q1_x") -> Answer:
 ])
 def test_the_right_hand_side_is_taken_as_text(source, text):
     assert one(source) == Answer(text)
+
+
+@pytest.mark.parametrize("source, text, value", [
+    ("q1_x = (96*96*9\n + 96)", "(96*96*9\n + 96)", 83040),
+    ("q1_x = (35\n / 9)  # my answer", "(35\n / 9)", Fraction(35, 9)),
+    ("q1_x = (  # the weights\n    96*96*9\n    + 96  # the biases\n)", "(  # the weights\n    96*96*9\n    + 96  "
+     "# the biases\n)", 83040),
+    ("q1_x = ((35)\r\n / (9))\r\nq1_y = 2", "((35)\r\n / (9))", Fraction(35, 9)),
+    ("q1_x, q1_y = (1\n + 2), 3", "(1\n + 2)", 3),
+    ("q1_x = (1 + 2)", "(1 + 2)", 3),
+    ("q1_x = 96*96*9 \\\n + 96", "96*96*9 \\\n + 96", 83040),
+])
+def test_the_whole_right_hand_side_with_its_parentheses(source, text, value):
+    """Parentheses joining the lines of an answer are part of it: without them the lines do not read."""
+    found = one(source)
+    assert found == Answer(text)
+    assert FractionAnswer().parse(found.text) == value
 
 
 def test_a_cell_python_cannot_parse_is_read_line_by_line():
