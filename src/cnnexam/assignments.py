@@ -28,6 +28,7 @@ class Assignment:
     text: str | None  # None: unanswered (the ``...`` placeholder, None), or not readable (``error``)
     same: str = ""  # equal for the same answer written differently ([1,2] and [1, 2])
     error: str = ""  # why what was written cannot be taken as the answer
+    lines: tuple[int, int] = (0, 0)  # the first and last line of the cell it was read from (from 1; 0: unknown)
 
     @property
     def answered(self) -> bool:
@@ -41,6 +42,16 @@ class CellAssignments:
 
     assignments: list[Assignment]
     problem: str = ""
+    problem_line: int | None = None  # where Python found the cell not valid (None: not known)
+
+    def problem_outside(self, assignment: Assignment) -> bool:
+        """Whether the cell has a problem elsewhere than on the lines ``assignment`` was read from. A syntax
+        error on those lines is Python refusing the answer's own notation (``5x5``, ``83,040``), which the
+        answer type judges for itself; one elsewhere made the cell be read line by line, which may matter."""
+        if not self.problem:
+            return False
+        first, last = assignment.lines
+        return self.problem_line is None or not first <= self.problem_line <= last
 
 
 def read_cell(source: str) -> CellAssignments:
@@ -53,7 +64,7 @@ def read_cell(source: str) -> CellAssignments:
     except (SyntaxError, ValueError, MemoryError, RecursionError, OverflowError) as error:
         line = getattr(error, "lineno", None)
         problem = f"the cell is not valid Python ({_why(error)}{f', line {line}' if line else ''})"
-        return CellAssignments(_scan_lines(source), problem)
+        return CellAssignments(_scan_lines(source), problem, line if isinstance(line, int) else None)
     lines = _LINE_END.split(source)
     found: list[Assignment] = []
     for stmt in tree.body:
@@ -180,6 +191,7 @@ def _scan_lines(source: str) -> list[Assignment]:
         i += 1
         if not match:
             continue
+        first = i
         parts = [_strip_comment(match[2])]
         depth = _open_brackets(parts[0])
         while depth > 0 and i < len(lines):
@@ -187,7 +199,8 @@ def _scan_lines(source: str) -> list[Assignment]:
             depth += _open_brackets(parts[-1])
             i += 1
         text = "\n".join(parts).strip()
-        found.append(Assignment(match[1], None if text in UNANSWERED else _unquote(text), _fingerprint(text)))
+        found.append(Assignment(match[1], None if text in UNANSWERED else _unquote(text), _fingerprint(text),
+                                lines=(first, i)))
     return found
 
 

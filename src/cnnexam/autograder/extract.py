@@ -141,9 +141,9 @@ class _Parsed:
 
     def __init__(self, cell: Cell) -> None:
         self.cell = cell
-        read = read_cell(cell.source)
-        self.problem = read.problem
-        self.assignments = read.assignments
+        self.read = read_cell(cell.source)
+        self.problem = self.read.problem
+        self.assignments = self.read.assignments
 
 
 def answers(found: list[Cell], slots: list[tuple[str, str]]) -> dict[str, Answer]:
@@ -176,7 +176,7 @@ def _answer(grade_id: str, variable: str, own: list[_Parsed], assigned: list[tup
             where = _positions([(p, a) for p, a in elsewhere if a.answered])
             return _also(other, f"read from `{variable} = ...` in another cell ({where}): the answer cell still "
                                 "has its placeholder")
-        return Answer(None, _syntax_note(in_own[-1][0], variable))
+        return Answer(None, _syntax_note(*in_own[-1]))
     if elsewhere:
         found = _pick(elsewhere, f"`{variable}` is assigned in {len(elsewhere)} cells")
         return _also(found, f"read from `{variable} = ...` in another cell ({_positions(elsewhere)})")
@@ -207,8 +207,8 @@ def _pick(finals: list[tuple[_Parsed, Assignment]], where: str) -> Answer:
         return Answer(None)
     cell, last = answered[-1]
     if len({a.same for _, a in answered}) == 1:
-        return Answer(last.text, _syntax_note(cell, last.name), last.error)
-    return Answer(last.text, _syntax_note(cell, last.name), last.error,
+        return Answer(last.text, _syntax_note(cell, last), last.error)
+    return Answer(last.text, _syntax_note(cell, last), last.error,
                   review=f"{where} with different answers ({_positions(answered)}); the last one was graded")
 
 
@@ -226,9 +226,12 @@ def _also(answer: Answer, note: str) -> Answer:
     return Answer(answer.text, _join(answer.note, note), answer.error, answer.review)
 
 
-def _syntax_note(parsed: _Parsed, variable: str) -> str:
-    if parsed.problem and parsed.assignments:
-        return f"{parsed.problem}; the answer was read from the line `{variable} = ...`"
+def _syntax_note(parsed: _Parsed, assignment: Assignment) -> str:
+    """Why the answer was read line by line, when the cell's syntax error is not on the answer's own lines:
+    there, Python only refuses the answer's notation (``83,040`` is "leading zeros ... octal" to Python),
+    which the answer type accepts or refuses with its own reason."""
+    if parsed.read.problem_outside(assignment):
+        return f"{parsed.problem}; the answer was read from the line `{assignment.name} = ...`"
     return ""
 
 
