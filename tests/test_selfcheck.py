@@ -9,6 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from cnnexam.autograder.extract import Cell, answers
 from cnnexam.generator.notebook import answer_source
 from cnnexam.generator.render import SlotView
 from cnnexam.model import (
@@ -30,6 +31,7 @@ from cnnexam.selfcheck import (
     FORMAT_ERROR,
     FORMAT_OK,
     MISSING,
+    RAISED,
     RIGHT,
     WRONG,
     accepted_forms,
@@ -59,7 +61,7 @@ def run_cells(*sources: str) -> dict:
     for source in sources:
         try:
             exec(source, namespace)
-        except SyntaxError:
+        except Exception:  # noqa: BLE001 - a kernel reports the error and goes on with the next cell
             pass
     namespace["In"] = ["", *sources]
     return namespace
@@ -175,7 +177,7 @@ def test_exam_mode_checks_formats_only_and_carries_no_hashes(capsys):
              ("c", ArrayAnswer(shape=(3, 3), shape_given=False), ((1, 2, 3),) * 3)]
     exam = data("exam", *slots)
     assert "hashes" not in exam and "salt" not in exam and "LeNet" not in exam and "3, 3" not in exam
-    namespace = run_cells("a = 12800", "b = 'LeNet'", "c = [[1, 2], [3, 4")
+    namespace = run_cells("a = 12800", "b = 'LeNet'")
     assert [r.status for r in results(namespace, exam)] == [FORMAT_OK, FORMAT_OK, MISSING]
     check(namespace, exam)
     assert capsys.readouterr().out == (
@@ -196,6 +198,46 @@ def test_practice_report_never_prints_an_answer(capsys):
         "written like (a, b, c)\n"
         "3 answers: 1 right, 1 wrong, 1 format error\n")
     assert "LeNet" not in out
+
+
+@pytest.mark.parametrize("answer_type, key, source", [
+    (ShapeAnswer(ndim=2), (5, 5), "x = 5x5"),
+    (IntegerAnswer(), 83040, "x = 83,040"),
+    (ArrayAnswer(shape=(2, 2)), ((3, 1), (-3, -1)), "x = [[3, 1], [\u22123, \u22121]]"),
+    (TrueFalseAnswer(), False, "x = false"),
+    (SingleChoiceAnswer(options=("a", "b", "c", "d")), 3, "x = d"),
+    (ShortTextAnswer(accepted=("MobileNet",)), "MobileNet", "x = MobileNet"),
+    (IntegerAnswer(), 83040, "# (a) parameters\nx = 96*96*9 + 96\nx += 0"),  # += is no answer to the grader
+])
+def test_the_check_reads_what_python_cannot_run_as_the_grader_does(answer_type, key, source):
+    """The cell was run and raised an error, but the grader reads its text: so does the check."""
+    namespace = run_cells(source)
+    graded = answers([Cell("g", "code", source, 0)], [("g", "x")])["g"]
+    if graded.error:
+        assert status(answer_type, key, source) == (FORMAT_ERROR, graded.error)
+        return
+    assert answer_type.check(answer_type.parse(graded.text), key).score == 1  # the grader gives full marks
+    assert "x" not in namespace  # Python stopped before assigning it
+    for mode, expected in (("practice", RIGHT), ("exam", FORMAT_OK)):
+        (result,) = results(namespace, data(mode, ("x", answer_type, key)))
+        assert (result.status, result.message) == (expected, RAISED)
+
+
+def test_an_answer_that_does_not_read_is_a_format_error_even_if_python_stopped_on_it():
+    found = results(run_cells("x = [[1, 2], [3, 4"), data("exam", ("x", ArrayAnswer(shape=(2, 2)), ((1, 2), (3, 4)))))
+    assert [(r.status, r.message.startswith("not a valid literal: ")) for r in found] == [(FORMAT_ERROR, True)]
+
+
+def test_the_last_run_text_counts_even_if_an_earlier_run_left_a_value():
+    namespace = run_cells("x = (3, 3)", "x = 5 x 5")
+    assert namespace["x"] == (3, 3)
+    (result,) = results(namespace, data("practice", ("x", ShapeAnswer(ndim=2), (5, 5))))
+    assert (result.status, result.message) == (RIGHT, RAISED)
+
+
+def test_parentheses_that_join_lines_are_read_with_the_answer():
+    assert status(IntegerAnswer(), 83040, "x = (96*96*9\n     + 96)") == (RIGHT, "")
+    assert status(FractionAnswer(), Fraction(35, 9), "x = (35  # sum\n     / 9)") == (RIGHT, "")
 
 
 def _agreement_cases():

@@ -6,10 +6,13 @@ variable and answer type (without the settings that would give the answer away, 
 SHA-256 hashes of the answer's accepted canonical forms (:func:`accepted_forms`); in exam mode there are no
 hashes at all and the cell only says whether each answer's format can be read.
 
-An answer is read the way the grader reads it: the text on the right of the variable's last assignment in
-the kernel's input history (``In``), not the value Python computed, because the two differ (``37/9`` is an
-exact fraction to the grader and a float to Python; ``k * k`` is a number to Python and unreadable to the
-grader). Outside IPython, the variable's value is read instead.
+An answer is read the way the grader reads it, by the grader's own reader (:mod:`cnnexam.assignments`): the
+text on the right of the variable's last assignment in the kernel's input history (``In``), not the value
+Python computed, because the two differ (``37/9`` is an exact fraction to the grader and a float to Python;
+``k * k`` is a number to Python and unreadable to the grader; ``5x5``, ``83,040`` or ``false`` stop the cell
+with an error in Python and are answers to the grader). The history holds the cells that were run, whatever
+they raised; a cell edited since it was last run is checked as it was run. Outside IPython, the variable's
+value is read instead.
 
 Canonical forms (equal forms get the same full credit from the grader): a whole number or exact fraction as
 printed (``15/4``), a number rounded to the stated decimals (both roundings when the key lies exactly half
@@ -27,7 +30,6 @@ heavy (no Numba, no NumPy of its own) so the cell runs instantly in a student's 
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import itertools
 import json
@@ -35,6 +37,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from cnnexam.assignments import Assignment, read_cell
 from cnnexam.model.answers import AnswerFormatError, AnswerType
 from cnnexam.model.numbers import exact, fmt
 from cnnexam.model.spec_types import from_spec
@@ -44,6 +47,8 @@ WRONG = "wrong"
 FORMAT_OK = "format ok"
 FORMAT_ERROR = "format error"
 MISSING = "not answered"
+
+RAISED = "Python raised an error running its cell, which does not matter: the grader reads the answer as written"
 
 MAX_FORMS = 64  # an array of rounded numbers with more halfway cells than this allows is only format-checked
 
@@ -86,14 +91,19 @@ def _result(entry: dict, namespace: dict, assignments: dict | None) -> Result:
     def result(status: str, message: str = "") -> Result:
         return Result(entry["question"], entry["letter"], variable, status, message)
 
-    if variable not in namespace:
-        return result(MISSING, "its cell has not been run")
-    value = namespace[variable]
+    raised = ""
     if assignments is not None and variable in assignments:
-        raw = assignments[variable]
+        assignment, cell_raised = assignments[variable]
+        if assignment.error:
+            return result(FORMAT_ERROR, assignment.error)
+        raw = assignment.text
+        # The cell was run (it is in the history) but left no value: it stopped with an error.
+        raised = RAISED if cell_raised or variable not in namespace else ""
+    elif variable not in namespace:
+        return result(MISSING, "its cell has not been run")
     else:
-        raw = _from_value(value)
-    if raw is None or value is Ellipsis or (isinstance(raw, str) and not raw.strip()):
+        raw = _from_value(namespace[variable])
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         return result(MISSING, "replace the ... and run the cell")
     answer_type = from_spec(entry["type"])
     try:
@@ -101,15 +111,19 @@ def _result(entry: dict, namespace: dict, assignments: dict | None) -> Result:
     except AnswerFormatError as error:
         return result(FORMAT_ERROR, f"{error}; expected {answer_type.instructions()}")
     if "hashes" not in entry:  # exam mode, or a kind only the grader can check
-        return result(FORMAT_OK)
+        return result(FORMAT_OK, raised)
     try:
         form = canonical(answer_type, parsed)
     except _NotRounded as unrounded:
         places = "place" if unrounded.decimals == 1 else "places"
-        return result(FORMAT_OK, f"round it to {unrounded.decimals} decimal {places} to check it")
+        return result(FORMAT_OK, _join(f"round it to {unrounded.decimals} decimal {places} to check it", raised))
     if form is None:
-        return result(FORMAT_OK)
-    return result(RIGHT if digest(entry["salt"], form) in entry["hashes"] else WRONG)
+        return result(FORMAT_OK, raised)
+    return result(RIGHT if digest(entry["salt"], form) in entry["hashes"] else WRONG, raised)
+
+
+def _join(*messages: str) -> str:
+    return "; ".join(m for m in messages if m)
 
 
 def digest(salt: str, form: str) -> str:
@@ -218,35 +232,17 @@ def _unflatten(cells: list, shape: tuple[int, ...]):
     return [_unflatten(cells, shape[1:]) for _ in range(shape[0])]
 
 
-def _assignments(history: list) -> dict:
-    """variable -> the raw answer of its last top-level assignment in the input history (None for ``...``)."""
+def _assignments(history: list) -> dict[str, tuple[Assignment, bool]]:
+    """variable -> its last top-level assignment in the input history, read as the grader reads a cell
+    (also from a cell Python could not parse), and whether that cell is one Python could not parse."""
     found = {}
     for source in history:
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError, TypeError):
+        if not isinstance(source, str):
             continue
-        for statement in tree.body:
-            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-                target = statement.targets[0]
-            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-                target = statement.target
-            else:
-                continue
-            if isinstance(target, ast.Name):
-                found[target.id] = _raw(statement.value, source)
+        cell = read_cell(source)
+        for assignment in cell.assignments:
+            found[assignment.name] = (assignment, bool(cell.problem))
     return found
-
-
-def _raw(node: ast.expr, source: str):
-    """The right-hand side as the grader reads it: a text or bool literal as itself, ``...`` as nothing,
-    anything else as its source text."""
-    if isinstance(node, ast.Constant):
-        if node.value is Ellipsis or node.value is None:
-            return None
-        if isinstance(node.value, (str, bool)):
-            return node.value
-    return ast.get_source_segment(source, node)
 
 
 def _from_value(value):

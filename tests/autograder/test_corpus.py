@@ -144,6 +144,17 @@ def unparsable_shape(nb):
     set_answer(nb, "q6-shape", answer(nb, "q6-shape").strip("()").replace(", ", " x "))
 
 
+def parenthesized(nb):
+    """Arithmetic and a fraction over several lines, joined by the parentheses around them."""
+    set_answer(nb, "q7-params", f"({answer(nb, 'q7-params')}\n             + 0)")
+    numerator, _, denominator = answer(nb, "q5-gap0").partition("/")
+    set_answer(nb, "q5-gap0", f"({numerator}  # the sum\n           / {denominator or 1})")
+
+
+def syntax_error_after(grade_id: str):
+    return lambda nb: cell(nb, grade_id).update(source=cell(nb, grade_id)["source"] + "\nprint(")
+
+
 def huge_file(classroom, folder):
     text = dump(solution(classroom, "s002"))
     return text + b" " * (50 * 2**20 - len(text))
@@ -200,10 +211,14 @@ CASES = [
          {"q1-output": ("correct", "Correct.")}),
     Case("s002-lines.ipynb", edit("s002", as_lines), "graded", SOLUTION, "s002", ()),
     Case("s006-typeset.ipynb", edit("s006", typeset), "graded", SOLUTION, "s006", (),
-         {"q1-output": ("correct", r"^Correct\. Note: the cell is not valid Python \(unexpected indent, line 2\); ")}),
+         {"q1-output": ("correct", "Correct.")}),  # Python's refusals of the answer's own line are not noted
     Case("s002-syntax.ipynb", edit("s002", unparsable_shape), "graded", SOLUTION, "s002", (),
-         {"q6-shape": ("correct", r"^Correct\. Note: the cell is not valid Python \(invalid syntax.*, line 2\); "
-                                  r"the answer was read from the line `q6_shape = \.\.\.`\.$")}),
+         {"q6-shape": ("correct", "Correct.")}),
+    Case("s003-syntax-elsewhere.ipynb", edit("s003", syntax_error_after("q6-shape")), "graded", SOLUTION, "s003", (),
+         {"q6-shape": ("correct", "Correct. Note: the cell is not valid Python ('(' was never closed, line 3); the "
+                                  "answer was read from the line `q6_shape = ...`.")}),
+    Case("s004-parenthesized.ipynb", edit("s004", parenthesized), "graded", SOLUTION, "s004", (),
+         {"q7-params": ("correct", "Correct."), "q5-gap0": ("correct", "Correct.")}),
     Case("s003-scratch.ipynb", edit("s003", scratch_reassigns), "graded", SOLUTION, "s003", (),
          {"q7-params": ("correct", "Correct. Note: `q7_params` is also assigned in another cell; the answer "
                                    "cell counts.")}),

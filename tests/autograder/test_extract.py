@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 
 import pytest
 from classroom import read
 
 from cnnexam.autograder.extract import Answer, Cell, Unreadable, answers, cells, load_notebook, locked_problems
 from cnnexam.generator.exam import cell_checksum
+from cnnexam.model import FractionAnswer
 
 
 def code(key: str, source: str, position: int = 0) -> Cell:
@@ -34,14 +36,50 @@ def test_the_right_hand_side_is_taken_as_text(source, text):
     assert one(source) == Answer(text)
 
 
+@pytest.mark.parametrize("source, text, value", [
+    ("q1_x = (96*96*9\n + 96)", "(96*96*9\n + 96)", 83040),
+    ("q1_x = (35\n / 9)  # my answer", "(35\n / 9)", Fraction(35, 9)),
+    ("q1_x = (  # the weights\n    96*96*9\n    + 96  # the biases\n)", "(  # the weights\n    96*96*9\n    + 96  "
+     "# the biases\n)", 83040),
+    ("q1_x = ((35)\r\n / (9))\r\nq1_y = 2", "((35)\r\n / (9))", Fraction(35, 9)),
+    ("q1_x, q1_y = (1\n + 2), 3", "(1\n + 2)", 3),
+    ("q1_x = (1 + 2)", "(1 + 2)", 3),
+    ("q1_x = 96*96*9 \\\n + 96", "96*96*9 \\\n + 96", 83040),
+])
+def test_the_whole_right_hand_side_with_its_parentheses(source, text, value):
+    """Parentheses joining the lines of an answer are part of it: without them the lines do not read."""
+    found = one(source)
+    assert found == Answer(text)
+    assert FractionAnswer().parse(found.text) == value
+
+
 def test_a_cell_python_cannot_parse_is_read_line_by_line():
-    found = one("# (a) shape\nq1_x = 6 x 28 x 28   # I think")
-    assert found.text == "6 x 28 x 28"
-    assert found.note == ("the cell is not valid Python (invalid syntax, line 2); "
-                          "the answer was read from the line `q1_x = ...`")
+    assert one("# (a) shape\nq1_x = 6 x 28 x 28   # I think") == Answer("6 x 28 x 28")
     assert one("q1_x = [[1, 2 x],\n [3, 4]]\nprint(").text == "[[1, 2 x],\n [3, 4]]"
     assert one("q1_x = 'AlexNet\nmore").text == "'AlexNet"
     assert one("!pip install x\nq1_x = ...").text is None
+
+
+@pytest.mark.parametrize("source, text", [
+    ("q1_x = 83,040", "83,040"),  # leading zeros in decimal integer literals are not permitted ... octal
+    ("# (a) shape\nq1_x = 6 x 28 x 28", "6 x 28 x 28"),
+    ("q1_x = [[3, 1], [\u22123, \u22121]] # Python refuses U+2212; the grader reads it as a minus", "[[3, 1], [-3, -1]]"),
+    ("q1_x = [1, 2,\n  3 4]", "[1, 2,\n  3 4]"),
+    ("q1_x = 'AlexNet\nmore", "'AlexNet"),
+])
+def test_python_refusing_the_answer_itself_is_no_note(source, text):
+    """A syntax error on the answer's own lines is Python refusing a notation the answer type reads (or
+    refuses) by itself: a note quoting Python ("use an 0o prefix for octal integers") would only mislead."""
+    assert one(source) == Answer(text)
+
+
+def test_a_syntax_error_elsewhere_in_the_cell_is_noted():
+    """It made the cell be read line by line, which may explain what was read."""
+    assert one("q1_x = [3, 4]\nprint(") == Answer("[3, 4]", "the cell is not valid Python ('(' was never closed, line 2); "
+                                                           "the answer was read from the line `q1_x = ...`")
+    assert one("!pip install x\n\nq1_x = 6 x 28").note == ("the cell is not valid Python (invalid syntax, line 1); "
+                                                          "the answer was read from the line `q1_x = ...`")
+    assert one("q1_x = 5\n  print(1)").note.startswith("the cell is not valid Python (unexpected indent, line 2)")
 
 
 def test_nothing_to_read():
@@ -150,10 +188,7 @@ def test_more_ways_of_assigning_the_answer(source, text):
 
 
 def test_leading_whitespace_before_the_assignment():
-    found = one("# (a) shape\n   q1_x = [3, 4]")
-    assert (found.text, found.error) == ("[3, 4]", "")
-    assert found.note == ("the cell is not valid Python (unexpected indent, line 2); "
-                          "the answer was read from the line `q1_x = ...`")
+    assert one("# (a) shape\n   q1_x = [3, 4]") == Answer("[3, 4]")  # no note: the indent is the answer's own line
     assert one("\tq1_x = 5").text == "5"
 
 
@@ -169,8 +204,8 @@ def test_assignments_that_do_not_give_the_value_are_format_errors(source, error)
 
 
 def test_a_number_with_too_many_digits():
-    found = one("q1_x = " + "7" * 5000)
-    assert found.text == "7" * 5000
-    assert found.note.startswith("the cell is not valid Python (a number with too many digits, line 1)")
+    assert one("q1_x = " + "7" * 5000) == Answer("7" * 5000)  # the answer type says it has too many digits
+    assert one("q1_x = 1\ny = " + "7" * 5000).note.startswith(
+        "the cell is not valid Python (a number with too many digits, line 2)")
     with pytest.raises(Unreadable, match="^not a notebook: the JSON has a number with too many digits$"):
         load_notebook(b'{"nbformat": 4, "cells": [], "metadata": {"x": ' + b"7" * 5000 + b"}}")

@@ -7,11 +7,15 @@ import json
 import os
 import re
 import tomllib
+from fractions import Fraction
 from pathlib import Path
 
 from generated_files import read_notebook
 
 from cnnexam.cli import main
+from cnnexam.generator.exam import generate_exam, slot_key
+from cnnexam.generator.spec import load_roster, load_spec
+from cnnexam.model.numbers import exact as exact_value
 from cnnexam.templates import all_templates
 
 
@@ -125,8 +129,90 @@ def test_manifest_is_enough_to_regenerate(exam_out, example):
         for q in entry["questions"]:
             variant = templates[q["template"]].variant(q["seed"], q["difficulty"])
             assert variant.variant_id == q["variant_id"] and variant.version == q["template_version"]
-            assert {s.id: s.type.to_json(variant.answers[s.id]) for s in variant.slots} == key[entry["id"]][str(q["number"])]
+            assert {s.id: slot_key(s.type, variant.answers[s.id]) for s in variant.slots} == key[entry["id"]][str(q["number"])]
             assert sum(slot["points"] for slot in q["slots"].values()) == q["points"]
+
+
+ROUNDED = """course = "Deep Learning"
+title = "Rounded answers"
+date = 2026-11-30
+instructions = "Round as asked."
+seed = 7
+mode = "exam"
+[[sections]]
+title = "Numbers"
+[[sections.questions]]
+template = "softmax-ce-gradient"
+difficulty = "hard"
+points = 4
+[[sections.questions]]
+template = "sobel-gradient"
+difficulty = "hard"
+points = 4
+[[sections.questions]]
+template = "inception-reduction"
+difficulty = "medium"
+points = 2
+[[sections.questions]]
+template = "dense-vs-conv-params"
+difficulty = "hard"
+points = 2
+"""
+
+
+def test_key_json_gives_rounded_answers_as_asked_and_the_exact_key(example, tmp_path):
+    """A number to round reads in key.json as the slot asks for it ("29.745", not "1487244064847111/
+    50000000000000"), beside the exact key, from which it regrades exactly as the grader does."""
+    spec = tmp_path / "rounded.toml"
+    spec.write_text(ROUNDED, encoding="utf-8")
+    out = tmp_path / "out"
+    generate_exam(load_spec(spec), load_roster(example / "roster.csv")[:3], out, ("ipynb",), workers=1)
+    key = json.loads((out / "instructor" / "key.json").read_text(encoding="utf-8"))
+    manifest = json.loads((out / "instructor" / "manifest.json").read_text(encoding="utf-8"))
+    templates = all_templates()
+    checked = 0
+    for entry in manifest["students"]:
+        for q in entry["questions"]:
+            variant = templates[q["template"]].variant(q["seed"], q["difficulty"])
+            for slot in variant.slots:
+                written, value = key[entry["id"]][str(q["number"])][slot.id], variant.answers[slot.id]
+                decimals = _decimals(slot.type)
+                if decimals is None:
+                    assert written == slot.type.to_json(value)
+                    continue
+                assert set(written) == {"answer", "exact"}
+                # the answer as the slot asks for it, as the key PDF prints it
+                assert all(re.fullmatch(rf"-?\d+\.\d{{{decimals}}}", a) for a in _flat(written["answer"]))
+                assert written["answer"] == _strings(slot.type.format(value))
+                # the exact key, not a rounding: what the grader's tolerance is measured from
+                exact = _nested_fractions(written["exact"])
+                assert _flat(exact) == [Fraction(exact_value(v)) for v in _flat(value)]
+                assert slot.type.check(slot.type.parse(slot.type.format(value)), exact).score == 1
+                checked += 1
+    assert checked >= 3 * 5
+    text = (out / "instructor" / "key.json").read_text(encoding="utf-8")
+    assert not re.search(r'"-?\d+/\d{8,}"', text)  # no fraction of a float anywhere
+
+
+def _decimals(answer_type) -> int | None:
+    if answer_type.kind == "number":
+        return answer_type.decimals
+    return answer_type.decimals if answer_type.kind == "array" and answer_type.element == "number" else None
+
+
+def _strings(formatted: str):
+    """The answer type's printed form ("[[1.00, 2.50], ...]" or "1.25") as nested lists of strings."""
+    if formatted.startswith("["):
+        return json.loads(re.sub(r"(-?\d+\.\d+)", r'"\1"', formatted))
+    return formatted
+
+
+def _nested_fractions(value):
+    return [_nested_fractions(v) for v in value] if isinstance(value, list) else Fraction(value)
+
+
+def _flat(value) -> list:
+    return [x for v in value for x in _flat(v)] if isinstance(value, (list, tuple)) else [value]
 
 
 def test_students_get_different_variants(exam_out):

@@ -21,11 +21,14 @@ def kernel_path(tmp_path_factory):
     return folder
 
 
-def run(path, kernel_path, monkeypatch, cwd):
+def run(path, kernel_path, monkeypatch, cwd, allow_errors=False):
+    """The notebook run top to bottom; with ``allow_errors``, every cell is run whatever the ones before raised
+    (as a student running the cells one by one)."""
     monkeypatch.setenv("JUPYTER_PATH", str(kernel_path))
     assert KernelSpecManager().get_kernel_spec("python3").argv[0] == sys.executable
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, kernel_name="python3", timeout=60, resources={"metadata": {"path": str(cwd)}}).execute()
+    NotebookClient(notebook, kernel_name="python3", timeout=60, allow_errors=allow_errors,
+                   resources={"metadata": {"path": str(cwd)}}).execute()
     return notebook
 
 
@@ -89,3 +92,39 @@ def test_a_student_working_in_practice_mode(practice_out, kernel_path, monkeypat
     assert lines[3].startswith(prefixes[2] + "format error: ")
     n = len(prefixes)
     assert lines[-1] == f"{n} answers: 1 right, 1 wrong, 1 format error, {n - 3} not answered"
+
+
+def _as_a_student_types_it(answer: str) -> str | None:
+    """The key's answer in a notation the grader reads and Python cannot run, if it has one: ``3x3`` for a
+    shape, ``false`` for False, a letter or a word without its quotes; None for the others."""
+    if re.fullmatch(r"\((\d+, )+\d+\)", answer):
+        return answer.strip("()").replace(", ", "x")
+    if answer in ("True", "False"):
+        return answer.lower()
+    if re.fullmatch(r'"[A-Za-z]+"', answer):
+        return answer.strip('"')
+    return None
+
+
+def test_answers_python_cannot_run_are_checked_as_the_grader_reads_them(exam_out, kernel_path, monkeypatch, tmp_path):
+    """``3x3``, ``false``, ``B``: each cell raises an error when run, and the format check says the answer
+    can be read, as the grader reads the text, instead of calling it not run."""
+    solution = nbformat.read(exam_out / "instructor" / "solutions" / "s013.ipynb", as_version=4)
+    notebook = nbformat.read(exam_out / "students" / "s013.ipynb", as_version=4)
+    raising = []
+    for n, (keyed, cell) in enumerate(zip(answer_cells(solution), answer_cells(notebook), strict=True)):
+        comment, assignment = keyed.source.split("\n")
+        name, answer = assignment.split(" = ", 1)
+        typed = _as_a_student_types_it(answer)
+        cell.source = f"{comment}\n{name} = {typed or answer}"
+        if typed:
+            raising.append(n)
+    assert len(raising) >= 5
+    path = tmp_path / "s013.ipynb"
+    nbformat.write(notebook, path)
+    ran = run(path, kernel_path, monkeypatch, tmp_path, allow_errors=True)
+    assert [n for n, c in enumerate(answer_cells(ran)) if any(o.output_type == "error" for o in c.outputs)] == raising
+    prefixes = slot_lines(ran)
+    raised = "Python raised an error running its cell, which does not matter: the grader reads the answer as written"
+    assert report(ran)[1:] == [p + "format ok" + (f": {raised}" if n in raising else "") for n, p in enumerate(prefixes)] \
+        + [f"{len(prefixes)} answers: {len(prefixes)} format ok"]

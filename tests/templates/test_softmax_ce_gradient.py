@@ -5,6 +5,8 @@ import math
 
 import pytest
 
+from cnnexam.generator.render import segments
+from cnnexam.model import Text
 from cnnexam.templates.softmax_ce_gradient import DECIMALS, MAX_SPREAD, TEMPLATE
 
 SEEDS = range(80)
@@ -86,3 +88,13 @@ def test_misconception_names_appear():
     names = {m.name for d in TEMPLATE.difficulties for s in SEEDS for m in TEMPLATE.variant(s, d).misconceptions}
     assert names == {"gradient-sign", "forgot-onehot", "log-base-10", "loss-negative-probability", "loss-summed",
                      "gradient-not-averaged"}
+
+
+@pytest.mark.parametrize("difficulty", TEMPLATE.difficulties)
+def test_the_rounding_is_stated_before_the_first_answer(difficulty):
+    """The notebook puts each run of prompt blocks before the answer cells it asks for (the PDF prints the
+    blocks in the same order): the rounding must be in the run before the first answer cell."""
+    for seed in range(10):
+        v = TEMPLATE.variant(seed, difficulty)
+        before_first_answer = next(blocks for blocks, slots in segments(v.question) if slots)
+        assert any(isinstance(b, Text) and "Round every answer" in b.text for b in before_first_answer)

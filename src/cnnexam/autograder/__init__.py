@@ -11,4 +11,4 @@ from cnnexam import __version__
 
 # Stored with every graded submission: a rerun regrades only what an older grader graded. Bump the
 # revision whenever a change in the autograder could change a score or a message.
-GRADER_VERSION = f"cnnexam {__version__} autograder 2"
+GRADER_VERSION = f"cnnexam {__version__} autograder 3"

@@ -1,7 +1,8 @@
 """Reading a submitted notebook: its JSON, its locked cells and its answers, without running anything.
 
 An answer is the right-hand side of the assignment to the slot's variable (``q3_output = [[1, 2], [3, 4]]``),
-taken as TEXT from the cell's syntax tree and handed to the slot's answer type, which reads it with
+taken as TEXT from the cell's syntax tree (:mod:`cnnexam.assignments`, which the notebook's format check
+reads answers with too) and handed to the slot's answer type, which reads it with
 :mod:`cnnexam.model.literal` (literals and bounded arithmetic, never ``eval``). A string literal is handed
 over as the string it spells, so ``"A, C"`` and ``A, C`` read the same.
 
@@ -13,19 +14,16 @@ is read line by line instead. Each detour is named in the feedback.
 
 from __future__ import annotations
 
-import ast
 import json
-import re
 from dataclasses import dataclass
 
+from cnnexam.assignments import Assignment, read_cell
 from cnnexam.generator.exam import cell_checksum
-from cnnexam.model.literal import MINUS, too_many_digits
+from cnnexam.model.literal import too_many_digits
 
 from .submissions import printable
 
-MAX_CELL_CHARS = 100_000  # longer cells are not parsed (the literal reader allows as many characters)
 MAX_NOTE_ANSWER = 2_000  # the answer text kept in the gradebook for review and feedback
-UNANSWERED = ("...", "None", "")
 
 
 class Unreadable(ValueError):
@@ -138,167 +136,21 @@ class Answer:
         return text if len(text) <= MAX_NOTE_ANSWER else text[:MAX_NOTE_ANSWER] + " ..."
 
 
-@dataclass(frozen=True)
-class _Assignment:
-    name: str
-    text: str | None  # None: unanswered (the ``...`` placeholder, None), or not readable (``error``)
-    same: str = ""  # equal for the same answer written differently ([1,2] and [1, 2])
-    error: str = ""  # why what was written cannot be taken as the answer
-
-    @property
-    def answered(self) -> bool:
-        return self.text is not None or bool(self.error)
-
-
 class _Parsed:
     """The top-level assignments of one code cell."""
 
     def __init__(self, cell: Cell) -> None:
         self.cell = cell
-        self.problem = ""
-        self.assignments: list[_Assignment] = []
-        if len(cell.source) > MAX_CELL_CHARS:
-            self.problem = f"the cell is too long to read ({len(cell.source):,} characters; at most {MAX_CELL_CHARS:,})"
-            return
-        source = cell.source.replace(MINUS, "-")  # the minus sign our PDFs print, copied from them
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError, MemoryError, RecursionError, OverflowError) as error:
-            line = getattr(error, "lineno", None)
-            self.problem = f"the cell is not valid Python ({_why(error)}{f', line {line}' if line else ''})"
-            self.assignments = _scan_lines(source)
-            return
-        lines = _LINE_END.split(source)
-        for stmt in tree.body:
-            self.assignments += _assignments(stmt, lines)
-
-
-def _why(error: Exception) -> str:
-    if isinstance(error, UnicodeError):
-        return "an invalid character"
-    if too_many_digits(error):
-        return "a number with too many digits"
-    return getattr(error, "msg", None) or type(error).__name__
-
-
-def _assignments(stmt: ast.stmt, lines: list[str]) -> list[_Assignment]:
-    """What one top-level statement assigns: ``x = v``, ``x: int = v``, ``x = y = v`` (both are v), and
-    ``a, b = v, w`` (pairwise). An assignment that does not give the value (``x += 1``, ``a, b = f()``)
-    is kept as a format error, so the student learns why the answer was not read."""
-    if isinstance(stmt, ast.Assign):
-        found = []
-        for target in stmt.targets:
-            if isinstance(target, ast.Name):
-                found.append(_assigned(target.id, lines, stmt.value))
-            elif isinstance(target, (ast.Tuple, ast.List)):
-                found += _unpacked(target, stmt.value, lines)
-        return found
-    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
-        return [_assigned(stmt.target.id, lines, stmt.value)]
-    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
-        name, op = stmt.target.id, _OPERATORS.get(type(stmt.op), "")
-        return [_Assignment(name, None, f"{op}=", f"`{name} {op}= ...` changes the value instead of giving it; "
-                                                  f"write the answer as `{name} = <answer>`")]
-    return []
-
-
-_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
-              ast.Pow: "**"}
-
-
-def _assigned(name: str, lines: list[str], value: ast.expr) -> _Assignment:
-    return _Assignment(name, _value_text(lines, value), ast.dump(value))
-
-
-def _unpacked(target: ast.Tuple | ast.List, value: ast.expr, lines: list[str]) -> list[_Assignment]:
-    names = target.elts
-    if (all(isinstance(n, ast.Name) for n in names) and isinstance(value, (ast.Tuple, ast.List))
-            and len(value.elts) == len(names) and not any(isinstance(v, ast.Starred) for v in value.elts)):
-        return [_assigned(n.id, lines, v) for n, v in zip(names, value.elts)]  # type: ignore[attr-defined]
-    error = "the answer is unpacked from one value (`a, b = ...`); write each answer as `name = <answer>`"
-    return [_Assignment(n.id, None, "unpacked", error) for n in ast.walk(target) if isinstance(n, ast.Name)]
-
-
-def _value_text(lines: list[str], node: ast.expr) -> str | None:
-    if isinstance(node, ast.Constant) and (node.value is Ellipsis or node.value is None):
-        return None
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return _segment(lines, node)
-
-
-# Python ends lines at \n, \r\n and \r only, unlike str.splitlines (which also splits at \x0c, \x1c, \x85,
-# \u2028, ...): splitting differently would shift the line numbers of the syntax tree.
-_LINE_END = re.compile(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)")
-
-
-def _segment(lines: list[str], node: ast.expr) -> str:
-    """The source text of ``node`` (as ast.get_source_segment, without re-splitting the cell each time);
-    column offsets count UTF-8 bytes. Lone surrogates are kept as escapes and a cut inside a character
-    becomes U+FFFD, a format error for the answer rather than an exception for the notebook."""
-    def part(line: int, start: int | None, end: int | None) -> str:
-        return lines[line].encode("utf-8", "surrogatepass")[start:end].decode("utf-8", "replace")
-
-    first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[operator]
-    if first == last:
-        return part(first, node.col_offset, node.end_col_offset)
-    return part(first, node.col_offset, None) + "".join(lines[first + 1:last]) + part(last, None, node.end_col_offset)
-
-
-_LINE = re.compile(r"^[ \t]*([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)\s*(.*)$")
-
-
-def _scan_lines(source: str) -> list[_Assignment]:
-    """Assignments read line by line from a cell Python cannot parse: the rest of the line after ``name =``
-    (without a trailing comment), continued while brackets are open."""
-    lines = re.split(r"\r\n|\r|\n", source)
-    found = []
-    i = 0
-    while i < len(lines):
-        match = _LINE.match(lines[i])
-        i += 1
-        if not match:
-            continue
-        parts = [_strip_comment(match[2])]
-        depth = _open_brackets(parts[0])
-        while depth > 0 and i < len(lines):
-            parts.append(_strip_comment(lines[i]))
-            depth += _open_brackets(parts[-1])
-            i += 1
-        text = "\n".join(parts).strip()
-        found.append(_Assignment(match[1], None if text in UNANSWERED else _unquote(text), _fingerprint(text)))
-    return found
-
-
-def _strip_comment(text: str) -> str:
-    cut = text.find("#")
-    return text[:cut] if cut >= 0 and text[:cut].count('"') % 2 == 0 and text[:cut].count("'") % 2 == 0 else text
-
-
-def _open_brackets(text: str) -> int:
-    return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
-
-
-def _fingerprint(text: str) -> str:
-    """What makes two written answers one answer, as ``_assigned`` has it from the syntax tree ([1,2] and
-    [1, 2] agree), also for a line read from a cell Python cannot parse; else the text without spaces."""
-    try:
-        return ast.dump(ast.parse(text.strip(), mode="eval").body)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return "".join(text.split())
-
-
-def _unquote(text: str) -> str:
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1]
-    return text
+        self.read = read_cell(cell.source)
+        self.problem = self.read.problem
+        self.assignments = self.read.assignments
 
 
 def answers(found: list[Cell], slots: list[tuple[str, str]]) -> dict[str, Answer]:
     """grade_id -> Answer for every ``(grade_id, variable)`` slot of the paper."""
     parsed = [_Parsed(c) for c in found if c.kind == "code"]
     by_key: dict[str, list[_Parsed]] = {}
-    by_name: dict[str, list[tuple[_Parsed, _Assignment]]] = {}  # in notebook order
+    by_name: dict[str, list[tuple[_Parsed, Assignment]]] = {}  # in notebook order
     for p in parsed:
         by_key.setdefault(p.cell.key, []).append(p)
         for a in p.assignments:
@@ -308,7 +160,7 @@ def answers(found: list[Cell], slots: list[tuple[str, str]]) -> dict[str, Answer
             for grade_id, variable in slots}
 
 
-def _answer(grade_id: str, variable: str, own: list[_Parsed], assigned: list[tuple[_Parsed, _Assignment]],
+def _answer(grade_id: str, variable: str, own: list[_Parsed], assigned: list[tuple[_Parsed, Assignment]],
             variables: set[str]) -> Answer:
     in_own = _finals([(p, a) for p, a in assigned if p.cell.key == grade_id])
     elsewhere = _finals([(p, a) for p, a in assigned if p.cell.key != grade_id])
@@ -324,7 +176,7 @@ def _answer(grade_id: str, variable: str, own: list[_Parsed], assigned: list[tup
             where = _positions([(p, a) for p, a in elsewhere if a.answered])
             return _also(other, f"read from `{variable} = ...` in another cell ({where}): the answer cell still "
                                 "has its placeholder")
-        return Answer(None, _syntax_note(in_own[-1][0], variable))
+        return Answer(None, _syntax_note(*in_own[-1]))
     if elsewhere:
         found = _pick(elsewhere, f"`{variable}` is assigned in {len(elsewhere)} cells")
         return _also(found, f"read from `{variable} = ...` in another cell ({_positions(elsewhere)})")
@@ -339,15 +191,15 @@ def _answer(grade_id: str, variable: str, own: list[_Parsed], assigned: list[tup
     return Answer(None, note=f"the answer cell {grade_id} is missing from the notebook")
 
 
-def _finals(assigned: list[tuple[_Parsed, _Assignment]]) -> list[tuple[_Parsed, _Assignment]]:
+def _finals(assigned: list[tuple[_Parsed, Assignment]]) -> list[tuple[_Parsed, Assignment]]:
     """The last assignment in each cell (what running the cell leaves), in notebook order."""
-    last: dict[int, tuple[_Parsed, _Assignment]] = {}
+    last: dict[int, tuple[_Parsed, Assignment]] = {}
     for parsed, assignment in assigned:
         last[id(parsed)] = (parsed, assignment)
     return list(last.values())
 
 
-def _pick(finals: list[tuple[_Parsed, _Assignment]], where: str) -> Answer:
+def _pick(finals: list[tuple[_Parsed, Assignment]], where: str) -> Answer:
     """The answer among several cells: the one answer they agree on (untouched placeholders aside), or,
     when they differ, the last one (as running the notebook would leave it) with a reason to review it."""
     answered = [(p, a) for p, a in finals if a.answered]
@@ -355,16 +207,16 @@ def _pick(finals: list[tuple[_Parsed, _Assignment]], where: str) -> Answer:
         return Answer(None)
     cell, last = answered[-1]
     if len({a.same for _, a in answered}) == 1:
-        return Answer(last.text, _syntax_note(cell, last.name), last.error)
-    return Answer(last.text, _syntax_note(cell, last.name), last.error,
+        return Answer(last.text, _syntax_note(cell, last), last.error)
+    return Answer(last.text, _syntax_note(cell, last), last.error,
                   review=f"{where} with different answers ({_positions(answered)}); the last one was graded")
 
 
-def _same(answer: Answer, finals: list[tuple[_Parsed, _Assignment]]) -> str:
+def _same(answer: Answer, finals: list[tuple[_Parsed, Assignment]]) -> str:
     return next(a.same for _, a in reversed(finals) if a.text == answer.text)
 
 
-def _positions(finals: list[tuple[_Parsed, _Assignment]]) -> str:
+def _positions(finals: list[tuple[_Parsed, Assignment]]) -> str:
     """"cell 5", "cells 5, 9" (notebook positions counted from 1)."""
     numbers = ", ".join(str(p.cell.position + 1) for p, _ in finals[:6]) + (" ..." if len(finals) > 6 else "")
     return f"cell{'s' if len(finals) > 1 else ''} {numbers}"
@@ -374,9 +226,12 @@ def _also(answer: Answer, note: str) -> Answer:
     return Answer(answer.text, _join(answer.note, note), answer.error, answer.review)
 
 
-def _syntax_note(parsed: _Parsed, variable: str) -> str:
-    if parsed.problem and parsed.assignments:
-        return f"{parsed.problem}; the answer was read from the line `{variable} = ...`"
+def _syntax_note(parsed: _Parsed, assignment: Assignment) -> str:
+    """Why the answer was read line by line, when the cell's syntax error is not on the answer's own lines:
+    there, Python only refuses the answer's notation (``83,040`` is "leading zeros ... octal" to Python),
+    which the answer type accepts or refuses with its own reason."""
+    if parsed.read.problem_outside(assignment):
+        return f"{parsed.problem}; the answer was read from the line `{assignment.name} = ...`"
     return ""
 
 

@@ -6,7 +6,8 @@ Layout of OUT::
     instructor/solutions/<id>.ipynb                  the same notebook with answers and worked solutions
     instructor/keys/<id>.pdf                         the answer key with worked solutions
     instructor/answer-sheet.pdf                      every student's keys in one printable table
-    instructor/key.json                              student -> question -> slot -> answer
+    instructor/key.json                              student -> question -> slot -> answer (a number to
+                                                     round: the rounding asked for and the exact key)
     instructor/manifest.json                         spec hash, seeds, template versions, variant ids,
                                                      checksums of each notebook's locked cells
 
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from cnnexam import __version__
+from cnnexam.model.numbers import exact, fmt
 from cnnexam.workers import forked_pool
 
 from .folders import make_folders
@@ -38,6 +40,7 @@ from .spec import ExamSpec, Student
 
 FORMATS = ("ipynb", "pdf")
 STAGES = ("sampling", "solving", "notebooks", "PDFs", "keys")
+MAX_EXACT_DECIMALS = 30  # an exact key with more decimals (a binary float taken whole) is written as p/q
 
 
 class GenerationError(RuntimeError):
@@ -207,9 +210,50 @@ class _Job:
 
 
 def paper_key(paper: Paper) -> dict:
-    """question number -> slot -> answer (JSON form), for key.json."""
-    return {str(q.number): {s.id: s.type.to_json(q.variant.answers[s.id]) for s in q.variant.slots}
+    """question number -> slot -> answer (JSON form, see :func:`slot_key`), for key.json."""
+    return {str(q.number): {s.id: slot_key(s.type, q.variant.answers[s.id]) for s in q.variant.slots}
             for q in paper.questions}
+
+
+def slot_key(answer_type, value):
+    """One slot's answer as key.json holds it: the answer type's JSON form (whole numbers as numbers,
+    fractions as ``"p/q"``, ...), except for a number (or array of numbers) to round to stated decimals:
+    ``{"answer": "29.745", "exact": "29.74488129694222"}``, the answer as the slot asks for it and the exact
+    key that the grader's tolerance (half a unit in the last place) is measured from, as a decimal, or as
+    ``"p/q"`` when no decimal is exact. Grading never reads key.json (it regenerates the keys from the
+    manifest); ``exact`` lets anyone regrade by hand exactly as the grader does."""
+    decimals = _decimals(answer_type)
+    if decimals is None:
+        return answer_type.to_json(value)
+    return {"answer": _nested(value, lambda v: fmt(v, decimals)), "exact": _nested(value, _exact_text)}
+
+
+def _decimals(answer_type) -> int | None:
+    """The decimals the slot asks its numbers rounded to, if it asks for a rounding."""
+    if answer_type.kind == "number" and answer_type.rel_tol is None:
+        return answer_type.decimals
+    if answer_type.kind == "array" and answer_type.element == "number":
+        return answer_type._element().decimals
+    return None
+
+
+def _nested(value, cell):
+    return [_nested(v, cell) for v in value] if isinstance(value, (list, tuple)) else cell(value)
+
+
+def _exact_text(value) -> int | str:
+    """An exact value: a whole number as a number, else a decimal string when one is exact (a float key is
+    exactly its shortest repr), else ``"p/q"``."""
+    value = exact(value)
+    if isinstance(value, int):
+        return value
+    denominator, twos, fives = value.denominator, 0, 0
+    while denominator % 2 == 0:
+        denominator, twos = denominator // 2, twos + 1
+    while denominator % 5 == 0:
+        denominator, fives = denominator // 5, fives + 1
+    places = max(twos, fives)
+    return fmt(value, places) if denominator == 1 and places <= MAX_EXACT_DECIMALS else fmt(value)
 
 
 def student_manifest(paper: Paper, checksums: dict | None = None) -> dict:

@@ -100,10 +100,11 @@ class SoftmaxCeGradient(Template):
             header += ("dL/dz_j",) if grads else ()
             rows = tuple((str(j), z) + ((SlotRef(f"p{j}"),) if probs else ()) + ((SlotRef(f"g{j}"),) if grads else ())
                          for j, z in enumerate(params.input[0]))
+            # The rounding comes before the table: in the notebook, the table's answer cells follow it at once.
             return (Text("A classifier outputs the logits below for one image whose true class is "
                          f"y = {params.target[0]}. It is trained with softmax cross-entropy, L = -ln p_y with "
                          "p = softmax(z)."),
-                    Table(header, rows), rounding, Text("Fill in the table, and give the loss L:"), AnswerBox("loss"))
+                    rounding, Text("Fill in the table:"), Table(header, rows), Text("Give the loss L:"), AnswerBox("loss"))
         targets = ", ".join(map(str, params.target))
         return (Text(f"A classifier outputs the logits below for a batch of {n} images (row n holds the {c} logits of "
                      f"image n); their true classes are y = ({targets}). The loss is the mean softmax cross-entropy "
