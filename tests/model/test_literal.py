@@ -73,3 +73,23 @@ def test_too_many_digits_is_said_plainly():
     for text in ("7" * 5000, "[1, " + "7" * 5000 + "]"):
         with pytest.raises(AnswerFormatError, match="^a number in the answer has too many digits$"):
             read_value(text)
+
+
+def test_a_long_sum_is_not_deep_nesting():
+    """A mean written out term by term is a left-leaning chain of operators, not nesting: a hundred terms
+    fit in every cell of a matrix, while nested brackets and operands still count."""
+    mean = "(" + " + ".join(["7"] * 100) + ")/100"
+    assert read_value("(5+3+9+0+1+4+9+2+2)/9") == Fraction(35, 9)
+    assert read_value(mean) == 7
+    matrix = "[" + ", ".join("[" + ", ".join([mean] * 6) + "]" for _ in range(6)) + "]"
+    assert read_value(matrix) == [[7] * 6] * 6
+    assert read_value("[[[[(1 + 2)*3 - 4/(5 - 6) + -7]]]]") == [[[[6]]]]
+    with pytest.raises(AnswerFormatError, match="nested too deeply"):
+        read_value("1 - (1 - (1 - (1 - (1 - (1 - (1 - (1 - (1 - (1 - 1)))))))))")
+    with pytest.raises(AnswerFormatError, match="nested too deeply"):
+        read_value("- " * 12 + "1")
+
+
+def test_a_sum_too_long_to_parse_is_said_plainly():
+    with pytest.raises(AnswerFormatError, match="^the answer has too many terms or levels of brackets to be read$"):
+        read_value("+".join(["1"] * 20_000))

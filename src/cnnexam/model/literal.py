@@ -4,6 +4,7 @@
 become exact Fractions (``0.1`` is 1/10), so ``0.1 + 0.2 == 3/10``. Only constants, lists, tuples, unary
 ``+``/``-`` and ``+ - * / // % **`` are allowed; sizes, nesting, magnitudes and exponents are bounded so a
 hostile answer (``9**9**9``, a million nested brackets, a 50 MB list) fails fast with a clear message.
+Nesting counts brackets and nested operands, not the terms of a chain: ``(1+2+...+100)/100`` is one level.
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ def read_value(raw, *, allow_text: bool = False):
             raise AnswerFormatError("the answer has too many brackets")
         try:
             tree = ast.parse(text, mode="eval")
-        except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
+        except (MemoryError, RecursionError):
+            raise AnswerFormatError("the answer has too many terms or levels of brackets to be read") from None
+        except (SyntaxError, ValueError) as error:
             if too_many_digits(error):
                 raise AnswerFormatError("a number in the answer has too many digits") from None
             msg = getattr(error, "msg", None) or str(error) or type(error).__name__
@@ -63,21 +66,43 @@ class _Reader:
         if self.items > MAX_ITEMS:
             raise AnswerFormatError(f"the answer has too many values (more than {MAX_ITEMS:,})")
         if depth > MAX_DEPTH:
-            raise AnswerFormatError(f"the answer is nested too deeply (more than {MAX_DEPTH} levels)")
+            raise AnswerFormatError(f"the answer is nested too deeply (more than {MAX_DEPTH} levels of brackets)")
         if isinstance(node, ast.Constant):
             return _constant(node.value, self.allow_text)
         if isinstance(node, (ast.List, ast.Tuple)):
             return [self.read(e, depth + 1) for e in node.elts]
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            value = _number(self.read(node.operand, depth + 1))
+            value = _number(self.read(node.operand, depth + _nesting(node.operand)))
             return -value if isinstance(node.op, ast.USub) else value
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            left = _number(self.read(node.left, depth + 1))
-            right = _number(self.read(node.right, depth + 1))
-            return _bounded(_BINARY[type(node.op)](left, right))
+            return self._chain(node, depth)
         if isinstance(node, ast.Name):
             raise AnswerFormatError(f"unexpected name '{node.id}': write the value itself, not a variable or a word")
         raise AnswerFormatError(f"only numbers, lists and arithmetic are allowed, not {_describe(node)}")
+
+    def _chain(self, node: ast.BinOp, depth: int):
+        """A chain of operators read left to right without recursion: ``a + b + c`` is ``(a + b) + c``, whose
+        left side is as deep as the answer has terms. Only operands that are themselves nested (``a + (b - c)``,
+        ``a + b*c``) count as a level, so a mean of a hundred terms fits in any cell of a matrix."""
+        chain = []
+        while isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            chain.append(node)
+            node = node.left
+        self.items += len(chain) - 1  # the first was counted by read
+        if self.items > MAX_ITEMS:
+            raise AnswerFormatError(f"the answer has too many values (more than {MAX_ITEMS:,})")
+        value = _number(self.read(node, depth))
+        for step in reversed(chain):
+            right = _number(self.read(step.right, depth + _nesting(step.right)))
+            value = _bounded(_BINARY[type(step.op)](value, right))
+        return value
+
+
+def _nesting(operand: ast.AST) -> int:
+    """The level an operand adds: none for a number or a signed number, one for anything else."""
+    if isinstance(operand, ast.UnaryOp):
+        operand = operand.operand
+    return 0 if isinstance(operand, ast.Constant) else 1
 
 
 def _describe(node: ast.AST) -> str:
