@@ -93,3 +93,31 @@ def test_a_long_sum_is_not_deep_nesting():
 def test_a_sum_too_long_to_parse_is_said_plainly():
     with pytest.raises(AnswerFormatError, match="^the answer has too many terms or levels of brackets to be read$"):
         read_value("+".join(["1"] * 20_000))
+
+
+@pytest.mark.parametrize("text", [
+    "np.array([[1, 2], [3, 4.5]])", "numpy.array([[1, 2], [3, 9/2]])", "np.asarray([[1, 2], [3, 4.5]])",
+    "numpy.asarray(((1, 2), (3, 4.5)))", "torch.tensor([[1, 2], [3, 4.5]])",
+    "np.array([[1, 2], [3, 4.5]], dtype=float)", "torch.tensor([[1, 2], [3, 4.5]], dtype=torch.float32)",
+    "np.array([[1, 2], [3, 4.5]], dtype='float64')",
+])
+def test_one_array_call_around_a_literal_is_the_literal(text):
+    assert read_value(text) == [[1, 2], [3, Fraction(9, 2)]]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("np.array(np.array([1]))", "without another call"),
+    ("np.zeros(3)", "function calls"),
+    ("np.array([1]) + 1", "function calls"),
+    ("[np.array([1])]", "function calls"),
+    ("np.array([1], copy=True)", "only be given dtype"),
+    ("np.array([1], dtype=print('x'))", "name a type"),
+    ("np.array()", "exactly one value"),
+    ("np.array([1], [2])", "exactly one value"),
+    ("np.array(*[[1]])", "exactly one value"),
+    ("np.array(x)", "unexpected name 'x'"),
+    ("array([1])", "function calls"),
+])
+def test_anything_else_callable_is_still_refused(text, message):
+    with pytest.raises(AnswerFormatError, match=message):
+        read_value(text)

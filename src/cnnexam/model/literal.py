@@ -2,8 +2,9 @@
 
 ``read_value("[[1, 2], [15/4, 0.5]]")`` gives ``[[1, 2], [Fraction(15, 4), Fraction(1, 2)]]``. Decimal literals
 become exact Fractions (``0.1`` is 1/10), so ``0.1 + 0.2 == 3/10``. Only constants, lists, tuples, unary
-``+``/``-`` and ``+ - * / // % **`` are allowed; sizes, nesting, magnitudes and exponents are bounded so a
-hostile answer (``9**9**9``, a million nested brackets, a 50 MB list) fails fast with a clear message.
+``+``/``-`` and ``+ - * / // % **`` are allowed, plus one ``np.array(...)`` or ``torch.tensor(...)`` around
+the whole value; sizes, nesting, magnitudes and exponents are bounded so a hostile answer (``9**9**9``, a
+million nested brackets, a 50 MB list) fails fast with a clear message.
 Nesting counts brackets and nested operands, not the terms of a chain: ``(1+2+...+100)/100`` is one level.
 """
 
@@ -52,8 +53,39 @@ def read_value(raw, *, allow_text: bool = False):
                 raise AnswerFormatError("a number in the answer has too many digits") from None
             msg = getattr(error, "msg", None) or str(error) or type(error).__name__
             raise AnswerFormatError(f"not a valid literal: {msg}") from None
-        return _Reader(allow_text).read(tree.body, 0)
+        return _Reader(allow_text).read(_unwrapped(tree.body), 0)
     return _check_loaded(raw, 0, allow_text, [0])
+
+
+# An array written as code: the one call allowed, around the whole answer, is one of these (its dtype ignored).
+WRAPPERS = ("np.array", "numpy.array", "np.asarray", "numpy.asarray", "torch.tensor")
+
+
+def _unwrapped(node: ast.AST) -> ast.AST:
+    """The literal inside ``np.array(...)`` (or another of WRAPPERS) when the answer is one such call around
+    a value, optionally with a ``dtype=`` keyword naming a type; any other call is left to the reader to refuse."""
+    if not isinstance(node, ast.Call) or _dotted(node.func) not in WRAPPERS:
+        return node
+    name = _dotted(node.func)
+    if len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+        raise AnswerFormatError(f"{name}(...) must hold exactly one value, e.g. {name}([[a, b], [c, d]])")
+    for keyword in node.keywords:
+        if keyword.arg != "dtype":
+            raise AnswerFormatError(f"{name}(...) may only be given dtype=..., not {keyword.arg or '**'}=...")
+        if not (_dotted(keyword.value) or (isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str))):
+            raise AnswerFormatError("dtype= must name a type, e.g. dtype=float")
+    if isinstance(node.args[0], ast.Call):
+        raise AnswerFormatError(f"write the value inside {name}(...) as a literal, without another call")
+    return node.args[0]
+
+
+def _dotted(node: ast.AST) -> str:
+    """``np.array`` for the expression np.array, ``float`` for float; "" for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and _dotted(node.value):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return ""
 
 
 class _Reader:
