@@ -213,7 +213,8 @@ CASES = [
          "graded", SOLUTION, "s003", ("q7-params", "q1-shape"),
          {"q7-params": ("format-error", r"^Could not read the answer: expected a whole number, got a list\. Expected a "
                                         "whole number"),
-          "q1-shape": ("format-error", "^Could not read the answer: expected a shape of whole numbers")}),
+          "q1-shape": ("format-error", "^Could not read the answer: 'True' is not a list of whole numbers separated "
+                                       r"by commas or x\. Expected a shape with 2 dimensions")}),
     Case("s003-nan-inf.ipynb",
          edit("s003", lambda nb: (set_answer(nb, "q7-params", "float('nan')"), set_answer(nb, "q5-gap0", "1e999"))),
          "graded", SOLUTION, "s003", ("q7-params", "q5-gap0"),
@@ -249,7 +250,7 @@ CASES = [
          ("q7-params", "q1-shape", "q5-gap0"),
          {"q7-params": ("format-error",
                         r"^Could not read the answer: not a valid literal: invalid character '.' \(U\+FF1\d\)"),
-          "q1-shape": ("format-error", r"^Could not read the answer: expected a shape of whole numbers"),
+          "q1-shape": ("format-error", r"^Could not read the answer: '\\ud800' is not a list of whole numbers"),
           "q5-gap0": ("format-error", r"^Could not read the answer: not a valid literal: source code string cannot "
                                       r"contain null bytes")}),
     # identity and integrity: flagged for review

@@ -75,9 +75,9 @@ def test_shape_spellings_and_partial_credit():
     for raw in ("(6, 28, 28)", "[6,28,28]", "6x28x28", "6 × 28 × 28", "6 X 28 X 28", "6, 28, 28"):
         assert t.parse(raw) == (6, 28, 28), raw
     assert score(t, "(6, 28, 27)", (6, 28, 28)) == pytest.approx(2 / 3)
-    with pytest.raises(AnswerFormatError, match="expected 3 dimensions"):
+    with pytest.raises(AnswerFormatError, match="^it has 2 dimensions, not 3$"):
         t.parse("28x28")
-    with pytest.raises(AnswerFormatError, match="whole numbers"):
+    with pytest.raises(AnswerFormatError, match="^the dimension 2.5 is not a whole number$"):
         t.parse("(6, 2.5, 28)")
 
 
@@ -142,11 +142,29 @@ def test_integer_accepts_thousands_separators_but_not_lists():
         t.parse("3,00,0")
 
 
-def test_shape_refuses_arithmetic_and_empty_dimensions():
+def test_shape_refuses_empty_dimensions_and_products_without_commas():
+    """Without commas the dimensions are separated by x, × or spaces, which arithmetic could not be told
+    from: ``6*28*28`` (a student's 6 × 28 × 28) is one number, so it is refused rather than misread."""
     t = ShapeAnswer(ndim=3)
-    for raw in ("9**9**9", "6,,28,28", "6x28x", "2*3*4"):
-        with pytest.raises(AnswerFormatError, match="whole numbers"):
+    for raw, message in (("9**9**9", "not a list of whole numbers"), ("6,,28,28", "missing before a comma"),
+                         ("(,6,28,28)", "missing before a comma"), ("6x28x", "a dimension is missing"),
+                         ("2*3*4", "2\\*3\\*4 multiplies the dimensions into one number"),
+                         ("6 x 12-4 x 8", "not a list of whole numbers"), ("(9**9**9, 1, 1)", "too large"),
+                         ("(-1, 2, 3)", "negative"), ("[[6, 28, 28]]", "a dimension is a list")):
+        with pytest.raises(AnswerFormatError, match=message):
             t.parse(raw)
+
+
+def test_shape_with_commas_reads_arithmetic_decimals_and_a_trailing_comma():
+    t = ShapeAnswer(ndim=3)
+    for raw in ("(16, 12-4, 12-4)", "(2*8, 8, 8)", "[16, 8.0, 8]", "(16, 8, 8,)", "[16,8,8,]", "16, 8, 8,",
+                "(32/2, 8, 8)", [16, 8.0, 8]):
+        assert t.parse(raw) == (16, 8, 8), raw
+    square = ShapeAnswer(ndim=2)
+    assert square.parse("(5.0, 5.0)") == (5, 5) and square.parse("(10/2, 5)") == (5, 5)
+    assert square.parse("(5, 5,)") == (5, 5) and square.parse("[5,5,]") == (5, 5)
+    with pytest.raises(AnswerFormatError, match="^the dimension 2.4 is not a whole number$"):
+        square.parse("(12/5, 5)")
 
 
 def test_symbolic_refuses_nested_powers_before_evaluating_them():

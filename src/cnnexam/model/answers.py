@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from .literal import MINUS, AnswerFormatError, read_value
-from .numbers import exact, fmt, to_jsonable
+from .numbers import exact, fmt, fmt_plain, to_jsonable
 
 
 @dataclass(frozen=True)
@@ -273,37 +273,65 @@ def _format_nested(value, fmt_cell) -> str:
     return fmt_cell(value)
 
 
-_SHAPE_SPLIT = re.compile(r"\s*(?:x|×|,)\s*|\s+", re.IGNORECASE)
+_SHAPE_SPLIT = re.compile(r"\s*(?:x|×)\s*|\s+", re.IGNORECASE)
+_EMPTY_DIMENSION = re.compile(r"^[(\[]?\s*,|,\s*,")
 
 
 @dataclass(frozen=True)
 class ShapeAnswer(AnswerType):
-    """A shape tuple; accepts ``(6, 28, 28)``, ``[6, 28, 28]``, ``6x28x28`` and ``6 × 28 × 28``.
+    """A shape tuple; accepts ``(6, 28, 28)``, ``[6, 28, 28,]``, ``(2*3, 28, 28.0)``, ``6x28x28`` and ``6 × 28 × 28``.
 
-    Credit per dimension when the number of dimensions is right.
+    Written with commas, the shape is read as a Python tuple, so each dimension may be arithmetic that comes
+    out whole (``(16, 12-4, 12-4)``). Written with x, × or spaces between the dimensions, each must be a
+    plain whole number: there a space or an operator cannot be told from a separator, and ``6*28*28`` is one
+    number, not three. Credit per dimension when the number of dimensions is right.
     """
 
     kind: ClassVar[str] = "shape"
     ndim: int = 3
 
     def parse(self, raw):
-        if isinstance(raw, str):
-            text = raw.strip().strip("()[]").strip()
-            if len(text) > 200:
-                raise AnswerFormatError("the answer is too long for a shape")
-            parts = _SHAPE_SPLIT.split(text)
-            if not text or not all(p.isdigit() for p in parts):
-                raise AnswerFormatError(f"expected a shape of whole numbers, written like {self._example()}")
-            raw = [int(p) for p in parts]
-        value = read_value(raw) if not isinstance(raw, list) else raw
+        value = self._read_text(raw) if isinstance(raw, str) else read_value(raw)
         if not isinstance(value, list):
             value = [value]
-        dims = [_real(v, "whole numbers") for v in value]
-        if not all(isinstance(d, int) and d >= 0 for d in dims):
-            raise AnswerFormatError(f"a shape is made of whole numbers, written like {self._example()}")
+        dims = [self._dimension(v) for v in value]
         if len(dims) != self.ndim:
-            raise AnswerFormatError(f"expected {self.ndim} dimensions, written like {self._example()}, got {len(dims)}")
+            found = f"{len(dims)} dimension{'' if len(dims) == 1 else 's'}"
+            raise AnswerFormatError(f"it has {found}, not {self.ndim}")
         return tuple(dims)
+
+    @staticmethod
+    def _read_text(raw: str) -> list:
+        text = raw.strip().replace(MINUS, "-")
+        if len(text) > 200:
+            raise AnswerFormatError("the answer is too long for a shape")
+        if "," in text:
+            if _EMPTY_DIMENSION.search(text):
+                raise AnswerFormatError("a dimension is missing before a comma")
+            value = read_value(text)
+            return value if isinstance(value, list) else [value]
+        inner = text.strip("()[]").strip()
+        parts = _SHAPE_SPLIT.split(inner)
+        if inner and all(p.isdigit() for p in parts):
+            return [int(p) for p in parts]
+        if not inner:
+            raise AnswerFormatError("the shape is empty")
+        if not all(parts):
+            raise AnswerFormatError("a dimension is missing")
+        if re.search(r"(?<!\*)\*(?!\*)", inner):
+            raise AnswerFormatError(f"{inner[:30]} multiplies the dimensions into one number: separate them "
+                                    "with commas or x")
+        raise AnswerFormatError(f"{inner[:30]!r} is not a list of whole numbers separated by commas or x")
+
+    @staticmethod
+    def _dimension(value) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+            raise AnswerFormatError(f"a dimension is {_show(value)}, not a whole number")
+        if not isinstance(value, int):
+            raise AnswerFormatError(f"the dimension {fmt_plain(value)} is not a whole number")
+        if value < 0:
+            raise AnswerFormatError(f"the dimension {value} is negative")
+        return value
 
     def check(self, value, key):
         right = sum(int(a == b) for a, b in zip(value, key))
