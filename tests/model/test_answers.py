@@ -29,7 +29,7 @@ def test_integer():
     assert score(t, "294912", 294912) == 1 and score(t, "294_912", 294912) == 1 and score(t, "2*3", 6) == 1
     assert score(t, "8/2", 4) == 1 and score(t, "4.0", 4) == 1
     assert score(t, "5", 6) == 0
-    with pytest.raises(AnswerFormatError, match="whole number, got 3/2"):
+    with pytest.raises(AnswerFormatError, match="^3/2 is not a whole number$"):
         t.parse("3/2")
 
 
@@ -138,7 +138,7 @@ def test_code_results_compared_case_by_case():
 def test_integer_accepts_thousands_separators_but_not_lists():
     t = IntegerAnswer()
     assert t.parse("3,000,000") == 3_000_000 and t.parse("294 912") == 294_912 and t.parse("-1,024") == -1024
-    with pytest.raises(AnswerFormatError, match="whole number, got a list"):
+    with pytest.raises(AnswerFormatError, match="^it is a list of 3 values, not a whole number$"):
         t.parse("3,00,0")
 
 
@@ -187,3 +187,25 @@ def test_the_minus_sign_of_our_pdfs_wherever_a_number_is():
     assert score(ArrayAnswer(shape=(1, 2)), "[[\u22121, 2]]", ((-1, 2),)) == 1
     t = SymbolicAnswer(variables=("n",), points=((5,), (8,)))
     assert score(t, "n \u2212 1", "n - 1") == 1
+
+
+def test_a_trailing_comma_after_one_number_is_read_as_the_number():
+    """``q = 47/9,`` makes a one-value tuple in Python, but with a single comma at the end nothing else can
+    be meant; a tuple or list written with brackets is refused with a message saying why."""
+    assert IntegerAnswer().parse("83040,") == 83040 and IntegerAnswer().parse(" 83040 , ") == 83040
+    assert FractionAnswer().parse("47/9,") == Fraction(47, 9) and NumberAnswer().parse("0.25,") == Fraction(1, 4)
+    for raw in ("(83040,)", "[83040]", [83040]):
+        with pytest.raises(AnswerFormatError, match="^it is a list or tuple holding one value: write the value alone"):
+            IntegerAnswer().parse(raw)
+    for raw in ("83,040,", "1, 2,", ","):
+        with pytest.raises(AnswerFormatError):
+            IntegerAnswer().parse(raw)
+
+
+def test_a_number_that_is_not_whole_is_shown_as_typed():
+    t = IntegerAnswer()
+    for raw in ("83.040", "83039.99999999999", "83040.5,"):
+        with pytest.raises(AnswerFormatError, match=f"^{raw.rstrip(',')} is not a whole number$"):
+            t.parse(raw)
+    with pytest.raises(AnswerFormatError, match="^83.04 is not a whole number$"):
+        t.parse(83.04)

@@ -64,8 +64,13 @@ class AnswerType(ABC):
 
 
 def _real(value, what: str = "a number") -> int | Fraction:
-    if isinstance(value, bool) or isinstance(value, (list, str)) or value is None:
-        raise AnswerFormatError(f"expected {what}, got {_show(value)}")
+    if isinstance(value, list):
+        if len(value) == 1:
+            raise AnswerFormatError("it is a list or tuple holding one value: write the value alone, without "
+                                    "brackets or a comma after it")
+        raise AnswerFormatError(f"it is a list of {len(value)} values, not {what}")
+    if isinstance(value, bool) or isinstance(value, str) or value is None:
+        raise AnswerFormatError(f"got {_show(value)}, not {what}")
     return exact(value)
 
 
@@ -75,6 +80,24 @@ def _show(value) -> str:
     if isinstance(value, str):
         return f"the text {value[:30]!r}"
     return repr(value)
+
+
+def _read_number(raw):
+    """``read_value`` for a slot holding one number. ``47/9,`` (a trailing comma, which makes a one-value
+    tuple in Python) is read as 47/9: with one comma, at the end, it cannot be a separator of anything."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.endswith(",") and "," not in text[:-1]:
+            raw = text[:-1]
+    return read_value(raw)
+
+
+def _as_typed(raw, value) -> str:
+    """A value for a message: as the student typed it when that is short, else as a plain number."""
+    text = raw.strip().removesuffix(",").strip() if isinstance(raw, str) else ""
+    if text and len(text) <= 30:
+        return text
+    return fmt_plain(value)
 
 
 _GROUPED = re.compile(r"^-?\d{1,3}(?:([,\u2009\u202f ])\d{3})(?:\1\d{3})*$")
@@ -91,9 +114,9 @@ class IntegerAnswer(AnswerType):
             raw = raw.replace(MINUS, "-")
         if isinstance(raw, str) and _GROUPED.match(raw.strip()):  # "3,000,000" or "3 000 000"
             raw = re.sub(r"[,\s\u2009\u202f]", "", raw)
-        value = _real(read_value(raw), "a whole number")
+        value = _real(_read_number(raw), "a whole number")
         if not isinstance(value, int):
-            raise AnswerFormatError(f"expected a whole number, got {fmt(value)}")
+            raise AnswerFormatError(f"{_as_typed(raw, value)} is not a whole number")
         return value
 
     def check(self, value, key):
@@ -118,7 +141,7 @@ class NumberAnswer(AnswerType):
         return Fraction(1, 2 * 10**self.decimals)
 
     def parse(self, raw):
-        return _real(read_value(raw))
+        return _real(_read_number(raw))
 
     def check(self, value, key):
         return FULL if abs(Fraction(value) - Fraction(exact(key))) <= self.tolerance(key) else NONE
@@ -140,7 +163,7 @@ class FractionAnswer(AnswerType):
     kind: ClassVar[str] = "fraction"
 
     def parse(self, raw):
-        return _real(read_value(raw), "a fraction or a number")
+        return _real(_read_number(raw), "a fraction or a number")
 
     def check(self, value, key):
         return FULL if Fraction(value) == Fraction(exact(key)) else NONE

@@ -49,12 +49,28 @@ def read_value(raw, *, allow_text: bool = False):
         except (MemoryError, RecursionError):
             raise AnswerFormatError("the answer has too many terms or levels of brackets to be read") from None
         except (SyntaxError, ValueError) as error:
-            if too_many_digits(error):
-                raise AnswerFormatError("a number in the answer has too many digits") from None
-            msg = getattr(error, "msg", None) or str(error) or type(error).__name__
-            raise AnswerFormatError(f"not a valid literal: {msg}") from None
+            raise AnswerFormatError(_unreadable(error, text)) from None
         return _Reader(allow_text).read(_unwrapped(tree.body), 0)
     return _check_loaded(raw, 0, allow_text, [0])
+
+
+def _unreadable(error: SyntaxError | ValueError, text: str) -> str:
+    """Why Python could not parse the answer, in a student's terms: Python's own message where it helps
+    (an unclosed bracket, a missing comma, a stray character), else that the text is not a value."""
+    if too_many_digits(error):
+        return "a number in the answer has too many digits"
+    msg = str(getattr(error, "msg", None) or error)
+    if "null bytes" in msg:
+        return "the answer contains a null character"
+    if "too many nested parentheses" in msg:
+        return f"the answer is nested too deeply (more than {MAX_DEPTH} levels of brackets)"
+    if "forgot a comma" in msg:
+        return "it is not valid Python: perhaps a comma is missing"
+    if "invalid character" in msg:
+        return f"it has an {msg}"
+    if any(part in msg for part in ("was never closed", "unmatched", "does not match")):
+        return msg
+    return f"{text[:40]!r} is not a value (a number, a list or arithmetic)"
 
 
 # An array written as code: the one call allowed, around the whole answer, is one of these (its dtype ignored).
@@ -154,7 +170,7 @@ def _constant(value, allow_text: bool):
     if isinstance(value, str) and allow_text:
         return value
     if isinstance(value, str):
-        raise AnswerFormatError(f"expected a number, got the text {value[:40]!r}")
+        raise AnswerFormatError(f"got the text {value[:40]!r}, not a number")
     raise AnswerFormatError(f"unexpected value {value!r}")
 
 
