@@ -56,11 +56,11 @@ def test_matrix_shape_errors_and_partial_credit():
     key = ((12, 12, 17), (10, 17, 19), (9, 6, 14))
     assert score(t, "[[12,12,17],[10,17,19],[9,6,14]]", key) == 1
     assert score(t, "[[12,12,17],[10,17,19],[9,6,0]]", key) == pytest.approx(8 / 9)
-    with pytest.raises(AnswerFormatError, match="expected a 3x3 matrix, got 2 rows of 3"):
+    with pytest.raises(AnswerFormatError, match="^it is 2 rows of 3, not a 3x3 matrix$"):
         t.parse("[[12,12,17],[10,17,19]]")
-    with pytest.raises(AnswerFormatError, match="different lengths"):
+    with pytest.raises(AnswerFormatError, match=r"^its rows have different lengths \(2 and 3\)$"):
         t.parse("[[1,2,3],[4,5],[6,7,8]]")
-    with pytest.raises(AnswerFormatError, match="expected a matrix as a list of rows"):
+    with pytest.raises(AnswerFormatError, match="^it has 1 level of brackets, not 2$"):
         t.parse("[1, 2, 3]")
     hidden = ArrayAnswer(shape=(3, 3), shape_given=False)
     credit = hidden.check(hidden.parse("[[1, 2], [3, 4]]"), key)  # finding the shape is part of the task
@@ -209,3 +209,36 @@ def test_a_number_that_is_not_whole_is_shown_as_typed():
             t.parse(raw)
     with pytest.raises(AnswerFormatError, match="^83.04 is not a whole number$"):
         t.parse(83.04)
+
+
+def test_a_wrong_kind_of_number_in_a_matrix_is_a_wrong_entry():
+    """3.5 in a matrix of whole numbers loses that entry, as a wrong whole number would, not the matrix."""
+    t = ArrayAnswer(shape=(2, 2))
+    key = ((3, -4), (-1, 4))
+    credit = t.check(t.parse("[[3, -4], [-1, 3.5]]"), key)
+    assert credit.score == 0.75 and credit.detail == "3 of 4 entries are right; 1 entry is not a whole number"
+    assert t.check(t.parse("[[3, -4], [-1, 4.0]]"), key).score == 1
+    assert t.check(t.parse("[[3, -4], [-1, 8/2]]"), key).score == 1
+
+
+def test_numbers_written_as_text_in_a_matrix_are_numbers():
+    """key.json writes fractions as "13/4"; a student copying that style is read as the number."""
+    t = ArrayAnswer(shape=(2, 2), element="fraction")
+    key = ((Fraction(13, 4), 5), (Fraction(7, 2), 0))
+    assert score(t, '[["13/4", 5], ["3.5", "0"]]', key) == 1
+    assert score(t, [["13/4", 5], [" 7/2 ", 0]], key) == 1
+    assert score(ArrayAnswer(shape=(1, 2)), '[["-3", "\u22124"]]', ((-3, -4),)) == 1
+
+
+def test_an_entry_that_is_no_number_is_refused_by_its_position():
+    t = ArrayAnswer(shape=(2, 2))
+    for raw, message in (("[[1, 2], [None, 4]]", "row 2, column 1 is None"), ('[[1, "?"], [3, 4]]', "row 1, column 2 is the text '\\?'"),
+                         ("[[1, 2], [3, ...]]", "row 2, column 2 is \\.\\.\\."), ("[[x, 2], [3, 4]]", "row 1, column 1 is x"),
+                         ("[[True, 2], [3, 4]]", "row 1, column 1 is True"), ([[1, 2], [3, None]], "row 2, column 2 is None"),
+                         ('[["1, 2", 2], [3, 4]]', "row 1, column 1 is the text '1, 2'")):
+        with pytest.raises(AnswerFormatError, match=f"^the entry at {message}, not a number$"):
+            t.parse(raw)
+    with pytest.raises(AnswerFormatError, match="^the entry at matrix 2, row 1, column 2 is None, not a number$"):
+        ArrayAnswer(shape=(2, 1, 2)).parse("[[[1, 2]], [[3, None]]]")
+    with pytest.raises(AnswerFormatError, match="^the entry at position 3 is None, not a number$"):
+        ArrayAnswer(shape=(3,)).parse("[1, 2, None]")

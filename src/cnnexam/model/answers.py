@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from .literal import MINUS, AnswerFormatError, read_value
+from .literal import MINUS, AnswerFormatError, NotANumber, read_value
 from .numbers import exact, fmt, fmt_plain, to_jsonable
 
 
@@ -194,18 +194,20 @@ class ArrayAnswer(AnswerType):
         return _ELEMENT.get(self.element) or NumberAnswer(decimals=self.decimals if self.decimals is not None else 2)
 
     def parse(self, raw):
-        value = read_value(raw)
+        """The array, its entries exact numbers. An entry of the wrong kind of number (3.5 where whole numbers
+        are asked) is a wrong entry, not a format error; numbers written as text ("13/4", as key.json writes
+        fractions) are read as numbers; an entry that is no number at all is refused, naming where it is."""
+        value = read_value(raw, entries=True)
         ndim = len(self.shape)
-        shape = _shape_of(value, ndim, self._noun())
+        shape = _shape_of(value, ndim)
         if self.shape_given and shape != self.shape:
-            raise AnswerFormatError(f"expected {self._noun(self.shape)}, got {_describe_shape(shape)}")
-        element = self._element()
-        return _map(lambda v: element.parse(v) if not isinstance(v, list) else v, value, ndim)
+            raise AnswerFormatError(f"it is {_describe_shape(shape)}, not {self._noun(self.shape)}")
+        return _map_entries(_entry, value, ndim, ())
 
     def check(self, value, key):
         key_cells = _flatten(key)
-        shape = _shape_of(value, len(self.shape), self._noun())
-        if shape != _shape_of(key, len(self.shape), self._noun()):
+        shape = _shape_of(value, len(self.shape))
+        if shape != _shape_of(key, len(self.shape)):
             return Credit(0.0, f"the answer is {_describe_shape(shape)}, which is not the expected shape")
         element = self._element()
         cells = _flatten(value)
@@ -215,7 +217,12 @@ class ArrayAnswer(AnswerType):
             right = sum(element.check(v, k).score == 1 for v, k in zip(cells, key_cells))
         if right == len(key_cells):
             return FULL
-        return Credit(right / len(key_cells), f"{right} of {len(key_cells)} entries are right")
+        detail = f"{right} of {len(key_cells)} entries are right"
+        if self.element == "integer":
+            fractional = sum(not isinstance(v, int) for v in cells)
+            if fractional:
+                detail += (f"; {fractional} {'entry is not a whole number' if fractional == 1 else 'entries are not whole numbers'}")
+        return Credit(right / len(key_cells), detail)
 
     def format(self, value):
         element = self._element()
@@ -250,23 +257,29 @@ class ArrayAnswer(AnswerType):
         return f"{size} of {what}, written like {example}"
 
 
-def _shape_of(value, ndim: int, noun: str) -> tuple[int, ...]:
+def _shape_of(value, ndim: int) -> tuple[int, ...]:
     shape: list[int] = []
     level = [value]
     for depth in range(ndim):
-        if not all(isinstance(v, (list, tuple)) for v in level):
-            raise AnswerFormatError(f"expected {noun}")
+        lists = [isinstance(v, (list, tuple)) for v in level]
+        if not all(lists):
+            if depth == 0:
+                raise AnswerFormatError("it is one value, not a list")
+            if not any(lists):
+                raise AnswerFormatError(f"it has {depth} level{'s' if depth > 1 else ''} of brackets, not {ndim}")
+            raise AnswerFormatError(f"it mixes lists and single values at level {depth + 1} of brackets")
         lengths = {len(v) for v in level}
         if len(lengths) != 1:
             what = "rows" if depth == ndim - 1 else "sub-lists"
-            raise AnswerFormatError(f"expected {noun}, but its {what} have different lengths {sorted(lengths)}")
+            *others, last = (str(n) for n in sorted(lengths))
+            raise AnswerFormatError(f"its {what} have different lengths ({', '.join(others)} and {last})")
         (n,) = lengths
         if n == 0:
-            raise AnswerFormatError(f"expected {noun}, got an empty list")
+            raise AnswerFormatError("it contains an empty list")
         shape.append(n)
         level = [x for v in level for x in v]
     if any(isinstance(v, (list, tuple)) for v in level):
-        raise AnswerFormatError(f"expected {noun}, but it is nested more deeply")
+        raise AnswerFormatError(f"it has more than {ndim} level{'s' if ndim > 1 else ''} of brackets")
     return tuple(shape)
 
 
@@ -278,10 +291,45 @@ def _describe_shape(shape: tuple[int, ...]) -> str:
     return "shape " + "x".join(map(str, shape))
 
 
-def _map(fn, value, ndim):
+def _map_entries(fn, value, ndim: int, index: tuple[int, ...]):
     if ndim == 0:
-        return fn(value)
-    return tuple(_map(fn, v, ndim - 1) for v in value)
+        return fn(value, index)
+    return tuple(_map_entries(fn, v, ndim - 1, (*index, i)) for i, v in enumerate(value))
+
+
+def _entry(value, index: tuple[int, ...]) -> int | Fraction:
+    """One entry of an array: a number, or a number written as text ("13/4", "3.5")."""
+    if isinstance(value, str):
+        number = _number_in_text(value)
+        if number is None:
+            raise AnswerFormatError(f"the entry at {_position(index)} is the text {value[:20]!r}, not a number")
+        return number
+    if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+        shown = value.shown if isinstance(value, NotANumber) else repr(value)
+        raise AnswerFormatError(f"the entry at {_position(index)} is {shown}, not a number")
+    return value
+
+
+def _number_in_text(text: str) -> int | Fraction | None:
+    if len(text) > 100:
+        return None
+    try:
+        value = read_value(text)
+    except AnswerFormatError:
+        return None
+    return None if isinstance(value, (bool, list)) else value
+
+
+def _position(index: tuple[int, ...]) -> str:
+    """Where an entry is, counting from 1 as people do: "row 2, column 1"."""
+    one = [i + 1 for i in index]
+    if len(one) == 1:
+        return f"position {one[0]}"
+    if len(one) == 2:
+        return f"row {one[0]}, column {one[1]}"
+    if len(one) == 3:
+        return f"matrix {one[0]}, row {one[1]}, column {one[2]}"
+    return f"position ({', '.join(map(str, one))}), counting from 1"
 
 
 def _flatten(value) -> list:

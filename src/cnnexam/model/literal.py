@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 
 MAX_CHARS = 100_000
@@ -34,8 +35,19 @@ def too_many_digits(error: BaseException) -> bool:
     return isinstance(error, (ValueError, SyntaxError)) and "int_max_str_digits" in str(error)
 
 
-def read_value(raw, *, allow_text: bool = False):
-    """Parse ``raw`` (text typed by a student, or an already-loaded JSON value) into exact Python values."""
+@dataclass(frozen=True)
+class NotANumber:
+    """An entry of an array that is no number (``None``, ``...``, a name), kept by ``read_value(entries=True)``
+    so that the caller can say where in the array it is."""
+
+    shown: str
+
+
+def read_value(raw, *, allow_text: bool = False, entries: bool = False):
+    """Parse ``raw`` (text typed by a student, or an already-loaded JSON value) into exact Python values.
+
+    ``entries=True`` reads an array whose entries the caller checks one by one: texts are kept as texts and
+    other values that are no number become :class:`NotANumber` instead of failing the whole answer."""
     if isinstance(raw, str):
         if len(raw) > MAX_CHARS:
             raise AnswerFormatError(f"the answer is too long ({len(raw):,} characters; at most {MAX_CHARS:,})")
@@ -50,8 +62,8 @@ def read_value(raw, *, allow_text: bool = False):
             raise AnswerFormatError("the answer has too many terms or levels of brackets to be read") from None
         except (SyntaxError, ValueError) as error:
             raise AnswerFormatError(_unreadable(error, text)) from None
-        return _Reader(allow_text).read(_unwrapped(tree.body), 0)
-    return _check_loaded(raw, 0, allow_text, [0])
+        return _Reader(allow_text or entries, entries).read(_unwrapped(tree.body), 0)
+    return _check_loaded(raw, 0, allow_text or entries, entries, [0])
 
 
 def _unreadable(error: SyntaxError | ValueError, text: str) -> str:
@@ -105,8 +117,9 @@ def _dotted(node: ast.AST) -> str:
 
 
 class _Reader:
-    def __init__(self, allow_text: bool) -> None:
+    def __init__(self, allow_text: bool, entries: bool) -> None:
         self.allow_text = allow_text
+        self.entries = entries
         self.items = 0
 
     def read(self, node: ast.AST, depth: int):
@@ -116,7 +129,7 @@ class _Reader:
         if depth > MAX_DEPTH:
             raise AnswerFormatError(f"the answer is nested too deeply (more than {MAX_DEPTH} levels of brackets)")
         if isinstance(node, ast.Constant):
-            return _constant(node.value, self.allow_text)
+            return _constant(node.value, self.allow_text, self.entries)
         if isinstance(node, (ast.List, ast.Tuple)):
             return [self.read(e, depth + 1) for e in node.elts]
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -124,6 +137,8 @@ class _Reader:
             return -value if isinstance(node.op, ast.USub) else value
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             return self._chain(node, depth)
+        if isinstance(node, ast.Name) and self.entries:
+            return NotANumber(node.id)
         if isinstance(node, ast.Name):
             raise AnswerFormatError(f"unexpected name '{node.id}': write the value itself, not a variable or a word")
         raise AnswerFormatError(f"only numbers, lists and arithmetic are allowed, not {_describe(node)}")
@@ -158,7 +173,7 @@ def _describe(node: ast.AST) -> str:
             ast.Set: "sets", ast.Subscript: "indexing", ast.Lambda: "lambdas"}.get(type(node), type(node).__name__)
 
 
-def _constant(value, allow_text: bool):
+def _constant(value, allow_text: bool, entries: bool = False):
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -171,7 +186,9 @@ def _constant(value, allow_text: bool):
         return value
     if isinstance(value, str):
         raise AnswerFormatError(f"got the text {value[:40]!r}, not a number")
-    raise AnswerFormatError(f"unexpected value {value!r}")
+    if entries and (value is None or value is Ellipsis):
+        return NotANumber("..." if value is Ellipsis else "None")
+    raise AnswerFormatError(f"unexpected value {repr(value)[:40]}")
 
 
 def _number(value):
@@ -224,7 +241,7 @@ def _bounded(value):
     return value
 
 
-def _check_loaded(value, depth: int, allow_text: bool, count: list[int]):
+def _check_loaded(value, depth: int, allow_text: bool, entries: bool, count: list[int]):
     """The same rules for a value that arrives already loaded (JSON from an executed cell)."""
     count[0] += 1
     if count[0] > MAX_ITEMS:
@@ -232,7 +249,7 @@ def _check_loaded(value, depth: int, allow_text: bool, count: list[int]):
     if depth > MAX_DEPTH:
         raise AnswerFormatError(f"the answer is nested too deeply (more than {MAX_DEPTH} levels)")
     if isinstance(value, (list, tuple)):
-        return [_check_loaded(v, depth + 1, allow_text, count) for v in value]
+        return [_check_loaded(v, depth + 1, allow_text, entries, count) for v in value]
     if isinstance(value, Fraction):
         return _bounded(value)
-    return _constant(value, allow_text)
+    return _constant(value, allow_text, entries)
