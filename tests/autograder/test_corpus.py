@@ -211,7 +211,7 @@ CASES = [
     Case("s003-wrong-types.ipynb",
          edit("s003", lambda nb: (set_answer(nb, "q7-params", "[[1, 2], [3, 4]]"), set_answer(nb, "q1-shape", "True"))),
          "graded", SOLUTION, "s003", ("q7-params", "q1-shape"),
-         {"q7-params": ("format-error", r"^Could not read the answer: it is a list of 2 values, not a whole number\. Expected a "
+         {"q7-params": ("format-error", r"^Could not read the answer: it is a list of 2 values, not one number\. Expected a "
                                         "whole number"),
           "q1-shape": ("format-error", "^Could not read the answer: 'True' is not a list of whole numbers separated "
                                        r"by commas or x\. Expected a shape with 2 dimensions")}),

@@ -85,7 +85,7 @@ def test_single_choice_by_letter_or_text():
     t = SingleChoiceAnswer(options=("ResNet", "VGG-16", "AlexNet"))
     for raw in ("B", "b", "(b)", "b)", "VGG 16", "vgg-16"):
         assert t.parse(raw) == 1, raw
-    with pytest.raises(AnswerFormatError, match="from A to C"):
+    with pytest.raises(AnswerFormatError, match="^'D' is not one of the letters A to C or the text of an option$"):
         t.parse("D")
     assert t.to_json(2) == "C" and t.format(0) == "A) ResNet"
 
@@ -104,7 +104,7 @@ def test_multiple_choice_wrong_picks_cancel_right_ones():
 def test_true_false_and_short_text():
     tf = TrueFalseAnswer()
     assert tf.parse("True") is True and tf.parse("f") is False and tf.parse(True) is True
-    with pytest.raises(AnswerFormatError, match="True or False"):
+    with pytest.raises(AnswerFormatError, match="^'maybe' is neither True nor False$"):
         tf.parse("maybe")
     text = ShortTextAnswer(accepted=("ResNet", "residual network", "residual networks"))
     assert score(text, "  Residual-Network. ", "ResNet") == 1 and score(text, "resnet", "ResNet") == 1
@@ -138,7 +138,7 @@ def test_code_results_compared_case_by_case():
 def test_integer_accepts_thousands_separators_but_not_lists():
     t = IntegerAnswer()
     assert t.parse("3,000,000") == 3_000_000 and t.parse("294 912") == 294_912 and t.parse("-1,024") == -1024
-    with pytest.raises(AnswerFormatError, match="^it is a list of 3 values, not a whole number$"):
+    with pytest.raises(AnswerFormatError, match="^it is a list of 3 values, not one number$"):
         t.parse("3,00,0")
 
 
@@ -242,3 +242,29 @@ def test_an_entry_that_is_no_number_is_refused_by_its_position():
         ArrayAnswer(shape=(2, 1, 2)).parse("[[[1, 2]], [[3, None]]]")
     with pytest.raises(AnswerFormatError, match="^the entry at position 3 is None, not a number$"):
         ArrayAnswer(shape=(3,)).parse("[1, 2, None]")
+
+
+def test_single_choice_with_the_option_text_after_the_letter():
+    t = SingleChoiceAnswer(options=("28 layers", "Box blur kernel", "VGG-16", "22 layers"))
+    for raw, index in (("A) 28 layers", 0), ("d) 22 layers", 3), ("D: 22 layers", 3), ("A) Box blur kernel", None),
+                       ("B) Box blur kernel", 1), ("(b) box  blur kernel.", 1), ("c. vgg16", 2), ("box blur kernel", 1),
+                       ("BoxBlur Kernel", 1), ('["D"]', 3), ("['d']", 3), (["D"], 3), ("('D',)", 3)):
+        if index is None:
+            with pytest.raises(AnswerFormatError, match="^the letter A and the text 'Box blur kernel' name different "
+                                                        "options \\(A and B\\)$"):
+                t.parse(raw)
+        else:
+            assert t.parse(raw) == index, raw
+    with pytest.raises(AnswerFormatError, match="^the text after A is not the text of option A: write the letter alone$"):
+        t.parse("A) 23 layers")
+    with pytest.raises(AnswerFormatError, match="^there is no option E: the letters go from A to D$"):
+        t.parse("E) 28 layers")
+    with pytest.raises(AnswerFormatError):
+        t.parse('["A", "B"]')
+
+
+def test_multiple_choice_joined_by_a_word_says_to_use_commas():
+    t = MultipleChoiceAnswer(options=("a", "b", "c", "d"))
+    for raw, word in (("A and B", "and"), ("a & c", "&"), ("B or D", "or")):
+        with pytest.raises(AnswerFormatError, match=f"^separate the letters with commas, not with '{word}'$"):
+            t.parse(raw)

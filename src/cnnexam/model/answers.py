@@ -63,14 +63,14 @@ class AnswerType(ABC):
         return out
 
 
-def _real(value, what: str = "a number") -> int | Fraction:
+def _real(value) -> int | Fraction:
     if isinstance(value, list):
         if len(value) == 1:
             raise AnswerFormatError("it is a list or tuple holding one value: write the value alone, without "
                                     "brackets or a comma after it")
-        raise AnswerFormatError(f"it is a list of {len(value)} values, not {what}")
+        raise AnswerFormatError(f"it is a list of {len(value)} values, not one number")
     if isinstance(value, bool) or isinstance(value, str) or value is None:
-        raise AnswerFormatError(f"got {_show(value)}, not {what}")
+        raise AnswerFormatError(f"got {_show(value)}, not a number")
     return exact(value)
 
 
@@ -114,7 +114,7 @@ class IntegerAnswer(AnswerType):
             raw = raw.replace(MINUS, "-")
         if isinstance(raw, str) and _GROUPED.match(raw.strip()):  # "3,000,000" or "3 000 000"
             raw = re.sub(r"[,\s\u2009\u202f]", "", raw)
-        value = _real(_read_number(raw), "a whole number")
+        value = _real(_read_number(raw))
         if not isinstance(value, int):
             raise AnswerFormatError(f"{_as_typed(raw, value)} is not a whole number")
         return value
@@ -163,7 +163,7 @@ class FractionAnswer(AnswerType):
     kind: ClassVar[str] = "fraction"
 
     def parse(self, raw):
-        return _real(_read_number(raw), "a fraction or a number")
+        return _real(_read_number(raw))
 
     def check(self, value, key):
         return FULL if Fraction(value) == Fraction(exact(key)) else NONE
@@ -433,15 +433,18 @@ def _normal_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class SingleChoiceAnswer(AnswerType):
-    """One option out of ``options``; answered by letter (``B``, ``b)``, ``(b)``) or by the option's text."""
+    """One option out of ``options``; answered by letter (``B``, ``b)``, ``(b)``, ``["B"]``), by the option's
+    text, or by both (``B) VGG-16``, ``b: vgg 16``) when the text is that letter's option."""
 
     kind: ClassVar[str] = "single-choice"
     options: tuple[str, ...] = ()
 
     def parse(self, raw):
+        if isinstance(raw, list) and len(raw) == 1 and isinstance(raw[0], str):
+            raw = raw[0]
         if not isinstance(raw, str):
-            raise AnswerFormatError(f"expected one letter from A to {_letter(len(self.options) - 1)}")
-        return _choice_index(raw, self.options)
+            raise AnswerFormatError(f"got {_show(raw)}, not a letter")
+        return _choice_index(_one_quoted(raw), self.options)
 
     def check(self, value, key):
         return FULL if value == key else NONE
@@ -456,15 +459,53 @@ class SingleChoiceAnswer(AnswerType):
         return f"one letter from A to {_letter(len(self.options) - 1)}"
 
 
+def _one_quoted(raw: str) -> str:
+    """The text inside ``["D"]``, ``('D',)`` or ``'D'`` (a list or a quoted text written as the answer)."""
+    text = raw.strip()
+    if text[:1] in "[('\"" and text[-1:] in "])'\"" and len(text) <= 500:
+        try:
+            value = read_value(text, allow_text=True)
+        except AnswerFormatError:
+            return text
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if isinstance(value, str):
+            return value
+    return text
+
+
+_LETTER_AND_TEXT = re.compile(r"^\(?\s*([A-Za-z])\s*[).:]\s*(\S.*)$", re.DOTALL)
+
+
+def _option_text(text: str) -> str:
+    """An option's text for comparing, ignoring case, spaces, hyphens and end punctuation."""
+    return _normal_text(text).replace(" ", "")
+
+
 def _choice_index(raw: str, options: tuple[str, ...]) -> int:
-    text = raw.strip().strip("()").rstrip(").").strip().strip("'\"")
-    if len(text) == 1 and text.upper() in string.ascii_uppercase[: len(options)]:
-        return string.ascii_uppercase.index(text.upper())
-    normal = _normal_text(text)
-    for i, option in enumerate(options):
-        if normal and normal == _normal_text(option):
-            return i
-    raise AnswerFormatError(f"expected a letter from A to {_letter(len(options) - 1)}, got {raw.strip()[:30]!r}")
+    letters = string.ascii_uppercase[: len(options)]
+    text = raw.strip()
+    bare = text.strip("()").rstrip(").:").strip().strip("'\"")
+    if len(bare) == 1 and bare.upper() in letters:
+        return letters.index(bare.upper())
+    by_text = [i for i, option in enumerate(options) if _option_text(text) and _option_text(text) == _option_text(option)]
+    if by_text:
+        return by_text[0]
+    both = _LETTER_AND_TEXT.match(text)
+    if both and both[1].upper() not in letters:
+        raise AnswerFormatError(f"there is no option {both[1].upper()}: the letters go from A to {_letter(len(options) - 1)}")
+    if both:
+        letter, rest = both[1].upper(), _option_text(both[2])
+        index = letters.index(letter)
+        if rest == _option_text(options[index]):
+            return index
+        named = [i for i, option in enumerate(options) if rest == _option_text(option)]
+        if named:
+            raise AnswerFormatError(f"the letter {letter} and the text {both[2].strip()[:30]!r} name different options "
+                                    f"({letter} and {_letter(named[0])})")
+        raise AnswerFormatError(f"the text after {letter} is not the text of option {letter}: write the letter alone")
+    raise AnswerFormatError(f"{text[:30]!r} is not one of the letters A to {_letter(len(options) - 1)} "
+                            "or the text of an option")
 
 
 @dataclass(frozen=True)
@@ -481,11 +522,15 @@ class MultipleChoiceAnswer(AnswerType):
             text = raw.strip().strip("[]()")
             if _normal_text(text) in {"none", ""}:
                 return frozenset()
+            joined = re.search(r"(?i)(?<![a-z])(and|or|und|oder)(?![a-z])|[&+]", text)
+            if joined:
+                raise AnswerFormatError(f"separate the letters with commas, not with {joined[0]!r}")
             items = [t for t in re.split(r"[\s,;/]+|(?<=[A-Za-z])(?=[A-Za-z])", text.replace("'", "").replace('"', "")) if t]
             if len(items) > len(self.options):
-                raise AnswerFormatError(f"expected letters from A to {_letter(len(self.options) - 1)}, each at most once")
+                raise AnswerFormatError(f"it has {len(items)} picks, but there are only {len(self.options)} options "
+                                        "(each letter counts once)")
         else:
-            raise AnswerFormatError(f"expected letters from A to {_letter(len(self.options) - 1)}, separated by commas")
+            raise AnswerFormatError(f"got {_show(raw)}, not letters")
         picked = [_choice_index(str(item), self.options) for item in items]
         return frozenset(picked)
 
@@ -523,7 +568,8 @@ class TrueFalseAnswer(AnswerType):
             return True
         if text in _FALSE:
             return False
-        raise AnswerFormatError("expected True or False")
+        shown = f"{raw.strip()[:30]!r}" if isinstance(raw, str) else _show(raw)
+        raise AnswerFormatError(f"{shown} is neither True nor False")
 
     def check(self, value, key):
         return FULL if value == key else NONE
@@ -544,9 +590,9 @@ class ShortTextAnswer(AnswerType):
 
     def parse(self, raw):
         if not isinstance(raw, str):
-            raise AnswerFormatError("expected a word or a short phrase")
+            raise AnswerFormatError(f"got {_show(raw)}, not a word")
         if len(raw) > 200:
-            raise AnswerFormatError("expected a short phrase (at most 200 characters)")
+            raise AnswerFormatError(f"it is {len(raw)} characters long; a short phrase has at most 200")
         text = _normal_text(raw)
         if not text:
             raise AnswerFormatError("the answer is empty")
@@ -660,7 +706,7 @@ class SymbolicAnswer(AnswerType):
 
     def parse(self, raw):
         if not isinstance(raw, str):
-            raise AnswerFormatError(f"expected a formula in {', '.join(self.variables)}")
+            raise AnswerFormatError(f"got {_show(raw)}, not a formula")
         if len(raw) > 500:
             raise AnswerFormatError("the formula is too long (at most 500 characters)")
         text = raw.strip().replace("^", "**").replace(MINUS, "-").replace("⌊", "floor(").replace("⌋", ")")
@@ -672,7 +718,7 @@ class SymbolicAnswer(AnswerType):
         try:
             tree = ast.parse(text.strip(), mode="eval")
         except (SyntaxError, ValueError, MemoryError, RecursionError):
-            raise AnswerFormatError(f"not a formula that can be read: {raw.strip()[:60]!r}") from None
+            raise AnswerFormatError(f"{raw.strip()[:60]!r} cannot be read as a formula") from None
         if _power_weight(tree.body) > MAX_FORMULA_POWER:
             raise AnswerFormatError(f"the formula's powers are too large (at most {MAX_FORMULA_POWER} in all, "
                                     "counting powers of powers and products of powers)")

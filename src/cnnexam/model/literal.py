@@ -247,7 +247,7 @@ def _check_loaded(value, depth: int, allow_text: bool, entries: bool, count: lis
     if count[0] > MAX_ITEMS:
         raise AnswerFormatError(f"the answer has too many values (more than {MAX_ITEMS:,})")
     if depth > MAX_DEPTH:
-        raise AnswerFormatError(f"the answer is nested too deeply (more than {MAX_DEPTH} levels)")
+        raise AnswerFormatError(f"the answer is nested too deeply (more than {MAX_DEPTH} levels of brackets)")
     if isinstance(value, (list, tuple)):
         return [_check_loaded(v, depth + 1, allow_text, entries, count) for v in value]
     if isinstance(value, Fraction):
