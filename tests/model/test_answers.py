@@ -8,6 +8,7 @@ from cnnexam.model.answers import (
     AnswerFormatError,
     ArrayAnswer,
     CodeAnswer,
+    Credit,
     FractionAnswer,
     IntegerAnswer,
     MultipleChoiceAnswer,
@@ -268,3 +269,17 @@ def test_multiple_choice_joined_by_a_word_says_to_use_commas():
     for raw, word in (("A and B", "and"), ("a & c", "&"), ("B or D", "or")):
         with pytest.raises(AnswerFormatError, match=f"^separate the letters with commas, not with '{word}'$"):
             t.parse(raw)
+
+
+def test_a_rounded_decimal_for_an_exact_value_gets_a_hint_and_no_credit():
+    t = FractionAnswer()
+    for raw, key in (("4.111111111111111", Fraction(37, 9)), ("3.89", Fraction(35, 9)), ("3.88", Fraction(35, 9)),
+                     ("-0.33", Fraction(-1, 3))):
+        credit = t.check(t.parse(raw), key)
+        assert credit.score == 0 and credit.detail.startswith("close, but the answer must be exact"), raw
+    for raw, key in (("3.7", Fraction(35, 9)), ("4", Fraction(37, 9)), ("7/2", Fraction(35, 9)), ("3.9", 4)):
+        assert t.check(t.parse(raw), key) == Credit(0.0), raw
+    matrix = ArrayAnswer(shape=(1, 3), element="fraction")
+    credit = matrix.check(matrix.parse("[[3.89, 1/3, 0.5]]"), ((Fraction(35, 9), Fraction(1, 3), Fraction(1, 3)),))
+    assert credit.score == pytest.approx(1 / 3)
+    assert credit.detail == "1 of 3 entries are right; some are rounded decimals: write exact fractions"

@@ -166,10 +166,27 @@ class FractionAnswer(AnswerType):
         return _real(_read_number(raw))
 
     def check(self, value, key):
-        return FULL if Fraction(value) == Fraction(exact(key)) else NONE
+        if Fraction(value) == Fraction(exact(key)):
+            return FULL
+        if _rounded_near(value, key):
+            return Credit(0.0, "close, but the answer must be exact: write it as a fraction p/q, not a rounded decimal")
+        return NONE
 
     def instructions(self):
         return "an exact value: a whole number, a fraction p/q, or an exact decimal"
+
+
+def _rounded_near(value, key) -> bool:
+    """Whether ``value`` looks like ``key`` rounded or cut to a few decimals: a decimal (1/3 is not one) with d
+    places, within one unit of the d-th place of a key that needs more places (3.89 or 3.88 for 35/9,
+    4.111111111111111 for 37/9; not 3.9 for 4)."""
+    value, key = Fraction(value), Fraction(exact(key))
+    if value == key or value.denominator == 1:
+        return False
+    places = next((d for d in range(1, 30) if (value * 10**d).denominator == 1), None)
+    if places is None or (key * 10**places).denominator == 1:  # the key has no more places: not a rounding of it
+        return False
+    return abs(value - key) <= Fraction(1, 10**places)
 
 
 _ELEMENT = {"integer": IntegerAnswer(), "fraction": FractionAnswer()}
@@ -222,6 +239,8 @@ class ArrayAnswer(AnswerType):
             fractional = sum(not isinstance(v, int) for v in cells)
             if fractional:
                 detail += (f"; {fractional} {'entry is not a whole number' if fractional == 1 else 'entries are not whole numbers'}")
+        if self.element == "fraction" and any(_rounded_near(v, k) for v, k in zip(cells, key_cells)):
+            detail += "; some are rounded decimals: write exact fractions"
         return Credit(right / len(key_cells), detail)
 
     def format(self, value):
