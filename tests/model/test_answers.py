@@ -283,3 +283,23 @@ def test_a_rounded_decimal_for_an_exact_value_gets_a_hint_and_no_credit():
     credit = matrix.check(matrix.parse("[[3.89, 1/3, 0.5]]"), ((Fraction(35, 9), Fraction(1, 3), Fraction(1, 3)),))
     assert credit.score == pytest.approx(1 / 3)
     assert credit.detail == "1 of 3 entries are right; some are rounded decimals: write exact fractions"
+
+
+def test_symbolic_reads_formulas_as_students_write_them():
+    """2P is 2*P, floor[...] is floor(...), and lowercase names stand for uppercase variables when no two
+    variables differ only in case."""
+    t = SymbolicAnswer(variables=("N", "P", "F", "S"), points=((7, 0, 3, 2), (6, 1, 3, 2), (10, 2, 5, 3), (9, 0, 2, 2)))
+    key = "floor((N + 2*P - F)/S) + 1"
+    for raw in ("floor((N+2P-F)/S)+1", "floor((n+2p-f)/s)+1", "floor[(N + 2P - F)/S] + 1", "Floor((N + 2 P - F)/S) + 1",
+                "⌊(n + 2p − f)/s⌋ + 1", "floor((N + 2.0P - F)/S) + 1"):
+        assert score(t, raw, key) == 1, raw
+    assert score(t, "floor((N + 2P - F)/S)", key) == 0 and score(t, "floor((N + P - F)/S) + 1", key) == 0
+    for bad, message in (("floor[(N, P)]", "takes one argument"), ("floor[((N**8)**8)**8]", "powers"),
+                         ("floor((N + 2Q - F)/S)", "cannot be read"), ("N + q", "unknown name 'q'"),
+                         ("sqrt[N]", "only numbers")):
+        with pytest.raises(AnswerFormatError, match=message):
+            t.parse(bad)
+    both = SymbolicAnswer(variables=("n", "N"), points=((1, 2),))
+    assert str(both.parse("2n + N")) == "N + 2*n"
+    with pytest.raises(AnswerFormatError, match="cannot be read"):
+        both.parse("2 x")

@@ -706,12 +706,17 @@ def _power_weight(node, depth: int = 0) -> int:
         return _power_weight(node.operand, depth + 1)
     if isinstance(node, ast.Call):
         return max((_power_weight(a, depth + 1) for a in node.args), default=1)
+    if isinstance(node, ast.Subscript):  # floor[...]
+        return _power_weight(node.slice, depth + 1)
     return 1
 
 
 @dataclass(frozen=True)
 class SymbolicAnswer(AnswerType):
     """A formula in the named ``variables`` (e.g. the output size in n, p, f, s), checked with sympy.
+
+    Written as students write formulas: ``2p`` is ``2*p``, ``floor[...]`` is ``floor(...)``, and a variable may
+    be written in the other case (``n`` for ``N``) when no two variables differ only in case.
 
     The answer is built from a checked syntax tree (no ``eval``, no ``sympify`` of raw text). Two formulas
     agree when they give the same exact value at every point of ``points`` (valid configurations chosen by
@@ -732,6 +737,7 @@ class SymbolicAnswer(AnswerType):
         text = text.replace("⌈", "ceiling(").replace("⌉", ")").replace("×", "*").replace("·", "*")
         if "=" in text:  # "o = floor(...)": keep the right-hand side
             text = text.rsplit("=", 1)[1]
+        text = _IMPLICIT_PRODUCT.sub(lambda m: f"{m[1]}*" if _variable(m[2], self.variables) else m[0], text)
         import ast
 
         try:
@@ -772,11 +778,27 @@ class SymbolicAnswer(AnswerType):
                 f"e.g. floor(({self.variables[0]} + 1)/2)")
 
 
+# A number written right before a variable: 2P or 2 p is 2*P (Python reads neither, so nothing else is meant).
+_IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?=([A-Za-z_]\w*))")
+
+
+def _variable(name: str, variables: tuple[str, ...]) -> str | None:
+    """The variable ``name`` stands for: itself, or the one variable equal to it ignoring case when no two
+    variables differ only in case (``n`` for ``N`` among N, P, F, S)."""
+    if name in variables:
+        return name
+    folded = {v.casefold(): v for v in variables}
+    if len(folded) == len(variables):
+        return folded.get(name.casefold())
+    return None
+
+
 class _SympyBuilder:
     def __init__(self, variables: tuple[str, ...]) -> None:
         import sympy
 
         self.sympy = sympy
+        self.variables = variables
         self.names = {v: sympy.Symbol(v, integer=True) for v in variables}
         self.functions = {"floor": sympy.floor, "ceil": sympy.ceiling, "ceiling": sympy.ceiling,
                           "sqrt": sympy.sqrt, "max": sympy.Max, "min": sympy.Min, "abs": sympy.Abs}
@@ -792,8 +814,8 @@ class _SympyBuilder:
                 raise AnswerFormatError("the formula has a number that is too large")
             return sympy.Rational(repr(node.value)) if isinstance(node.value, float) else sympy.Integer(node.value)
         if isinstance(node, ast.Name):
-            if node.id in self.names:
-                return self.names[node.id]
+            if _variable(node.id, self.variables):
+                return self.names[_variable(node.id, self.variables)]
             raise AnswerFormatError(f"unknown name '{node.id}': use only {', '.join(self.names)}")
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             operand = self.build(node.operand, depth + 1)
@@ -814,8 +836,12 @@ class _SympyBuilder:
                 if not (right.is_Integer and abs(int(right)) <= 8):
                     raise AnswerFormatError("only small whole-number powers are allowed in a formula")
                 return left**right
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id.casefold() in ("floor", "ceil", "ceiling"):
+            if isinstance(node.slice, (ast.Tuple, ast.Slice)):
+                raise AnswerFormatError(f"{node.value.id}[...] takes one argument")
+            return self.functions[node.value.id.casefold()](self.build(node.slice, depth + 1))  # floor[...] as floor(...)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
-            fn = self.functions.get(node.func.id)
+            fn = self.functions.get(node.func.id.casefold())
             if fn is None:
                 raise AnswerFormatError(f"unknown function '{node.func.id}': use {', '.join(_SYMBOLIC_FUNCTIONS)}")
             args = [self.build(a, depth + 1) for a in node.args]
