@@ -303,3 +303,28 @@ def test_symbolic_reads_formulas_as_students_write_them():
     assert str(both.parse("2n + N")) == "N + 2*n"
     with pytest.raises(AnswerFormatError, match="cannot be read"):
         both.parse("2 x")
+
+
+def test_a_sparse_key_gives_no_credit_for_zeros():
+    """A max-pool gradient: 6x6 with 9 nonzero entries. All zeros used to get 27 of 36; now credit counts the
+    entries that are not 0 in the key or in the answer."""
+    t = ArrayAnswer(shape=(6, 6), element="fraction")
+    key = [[0] * 6 for _ in range(6)]
+    for i in range(3):
+        for j in range(3):
+            key[2 * i][2 * j + 1] = i * 3 + j + 1
+    key = tuple(map(tuple, key))
+    zeros = t.check(t.parse(str([[0] * 6] * 6)), key)
+    assert zeros.score == 0 and zeros.detail == ("0 of 9 entries are right, counting those that are not 0 in the "
+                                                 "key or the answer")
+    assert score(t, str([list(row) for row in key]), key) == 1
+    shifted = [[0] + list(row[:-1]) for row in key]  # every gradient routed one column to the right
+    assert score(t, str(shifted), key) == 0
+    one_wrong = [list(row) for row in key]
+    one_wrong[0][1] = 5
+    assert score(t, str(one_wrong), key) == pytest.approx(8 / 9)
+    one_extra = [list(row) for row in key]
+    one_extra[5][5] = 1
+    assert score(t, str(one_extra), key) == pytest.approx(9 / 10)
+    dense = ArrayAnswer(shape=(2, 2))
+    assert score(dense, "[[0, 0], [0, 0]]", ((1, 2), (0, 0))) == 0.5  # half zeros is not sparse: per entry

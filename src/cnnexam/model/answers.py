@@ -199,6 +199,10 @@ class ArrayAnswer(AnswerType):
     ``shape_given`` says whether the prompt states the shape: then a wrong shape is a format error;
     otherwise finding the shape is part of the question and a wrong shape earns nothing.
     ``element`` is "integer", "fraction" or "number" (the latter rounded to ``decimals``).
+
+    Credit is the share of right entries. When most of the key's entries are 0 (a max-pool gradient), it is
+    the share of right entries among those that are not 0 in the key or in the answer: otherwise an answer of
+    all zeros would earn most of the points. An answer of all zeros then earns nothing, a perfect one full marks.
     """
 
     kind: ClassVar[str] = "array"
@@ -229,19 +233,25 @@ class ArrayAnswer(AnswerType):
         element = self._element()
         cells = _flatten(value)
         if self.element == "integer":  # IntegerAnswer.check is plain equality; this runs for every variant
-            right = sum(v == k for v, k in zip(cells, key_cells))
+            ok = [v == k for v, k in zip(cells, key_cells)]
         else:
-            right = sum(element.check(v, k).score == 1 for v, k in zip(cells, key_cells))
-        if right == len(key_cells):
+            ok = [element.check(v, k).score == 1 for v, k in zip(cells, key_cells)]
+        if all(ok):
             return FULL
-        detail = f"{right} of {len(key_cells)} entries are right"
+        if 2 * sum(k == 0 for k in key_cells) > len(key_cells):  # sparse: zeros would earn credit for nothing
+            counted = [i for i, (v, k) in enumerate(zip(cells, key_cells)) if v != 0 or k != 0]
+            right, total = sum(ok[i] for i in counted), len(counted)
+            detail = f"{right} of {total} entries are right, counting those that are not 0 in the key or the answer"
+        else:
+            right, total = sum(ok), len(key_cells)
+            detail = f"{right} of {total} entries are right"
         if self.element == "integer":
             fractional = sum(not isinstance(v, int) for v in cells)
             if fractional:
                 detail += (f"; {fractional} {'entry is not a whole number' if fractional == 1 else 'entries are not whole numbers'}")
         if self.element == "fraction" and any(_rounded_near(v, k) for v, k in zip(cells, key_cells)):
             detail += "; some are rounded decimals: write exact fractions"
-        return Credit(right / len(key_cells), detail)
+        return Credit(right / total, detail)
 
     def format(self, value):
         element = self._element()
