@@ -194,8 +194,7 @@ def test_practice_report_never_prints_an_answer(capsys):
     assert out == (
         "Self-check (practice mode: right or wrong, without showing answers; not your grade)\n"
         "Q1(a) a: right\nQ2(a) b: wrong\n"
-        "Q3(a) c: format error: expected 3 dimensions, written like (a, b, c), got 4; expected a shape with 3 dimensions, "
-        "written like (a, b, c)\n"
+        "Q3(a) c: format error: it has 4 dimensions, not 3; expected a shape with 3 dimensions, written like (a, b, c)\n"
         "3 answers: 1 right, 1 wrong, 1 format error\n")
     assert "LeNet" not in out
 

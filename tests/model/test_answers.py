@@ -8,6 +8,7 @@ from cnnexam.model.answers import (
     AnswerFormatError,
     ArrayAnswer,
     CodeAnswer,
+    Credit,
     FractionAnswer,
     IntegerAnswer,
     MultipleChoiceAnswer,
@@ -29,7 +30,7 @@ def test_integer():
     assert score(t, "294912", 294912) == 1 and score(t, "294_912", 294912) == 1 and score(t, "2*3", 6) == 1
     assert score(t, "8/2", 4) == 1 and score(t, "4.0", 4) == 1
     assert score(t, "5", 6) == 0
-    with pytest.raises(AnswerFormatError, match="whole number, got 3/2"):
+    with pytest.raises(AnswerFormatError, match="^3/2 is not a whole number$"):
         t.parse("3/2")
 
 
@@ -56,11 +57,11 @@ def test_matrix_shape_errors_and_partial_credit():
     key = ((12, 12, 17), (10, 17, 19), (9, 6, 14))
     assert score(t, "[[12,12,17],[10,17,19],[9,6,14]]", key) == 1
     assert score(t, "[[12,12,17],[10,17,19],[9,6,0]]", key) == pytest.approx(8 / 9)
-    with pytest.raises(AnswerFormatError, match="expected a 3x3 matrix, got 2 rows of 3"):
+    with pytest.raises(AnswerFormatError, match="^it is 2 rows of 3, not a 3x3 matrix$"):
         t.parse("[[12,12,17],[10,17,19]]")
-    with pytest.raises(AnswerFormatError, match="different lengths"):
+    with pytest.raises(AnswerFormatError, match=r"^its rows have different lengths \(2 and 3\)$"):
         t.parse("[[1,2,3],[4,5],[6,7,8]]")
-    with pytest.raises(AnswerFormatError, match="expected a matrix as a list of rows"):
+    with pytest.raises(AnswerFormatError, match="^it has 1 level of brackets, not 2$"):
         t.parse("[1, 2, 3]")
     hidden = ArrayAnswer(shape=(3, 3), shape_given=False)
     credit = hidden.check(hidden.parse("[[1, 2], [3, 4]]"), key)  # finding the shape is part of the task
@@ -75,9 +76,9 @@ def test_shape_spellings_and_partial_credit():
     for raw in ("(6, 28, 28)", "[6,28,28]", "6x28x28", "6 × 28 × 28", "6 X 28 X 28", "6, 28, 28"):
         assert t.parse(raw) == (6, 28, 28), raw
     assert score(t, "(6, 28, 27)", (6, 28, 28)) == pytest.approx(2 / 3)
-    with pytest.raises(AnswerFormatError, match="expected 3 dimensions"):
+    with pytest.raises(AnswerFormatError, match="^it has 2 dimensions, not 3$"):
         t.parse("28x28")
-    with pytest.raises(AnswerFormatError, match="whole numbers"):
+    with pytest.raises(AnswerFormatError, match="^the dimension 2.5 is not a whole number$"):
         t.parse("(6, 2.5, 28)")
 
 
@@ -85,7 +86,7 @@ def test_single_choice_by_letter_or_text():
     t = SingleChoiceAnswer(options=("ResNet", "VGG-16", "AlexNet"))
     for raw in ("B", "b", "(b)", "b)", "VGG 16", "vgg-16"):
         assert t.parse(raw) == 1, raw
-    with pytest.raises(AnswerFormatError, match="from A to C"):
+    with pytest.raises(AnswerFormatError, match="^'D' is not one of the letters A to C or the text of an option$"):
         t.parse("D")
     assert t.to_json(2) == "C" and t.format(0) == "A) ResNet"
 
@@ -104,7 +105,7 @@ def test_multiple_choice_wrong_picks_cancel_right_ones():
 def test_true_false_and_short_text():
     tf = TrueFalseAnswer()
     assert tf.parse("True") is True and tf.parse("f") is False and tf.parse(True) is True
-    with pytest.raises(AnswerFormatError, match="True or False"):
+    with pytest.raises(AnswerFormatError, match="^'maybe' is neither True nor False$"):
         tf.parse("maybe")
     text = ShortTextAnswer(accepted=("ResNet", "residual network", "residual networks"))
     assert score(text, "  Residual-Network. ", "ResNet") == 1 and score(text, "resnet", "ResNet") == 1
@@ -138,15 +139,33 @@ def test_code_results_compared_case_by_case():
 def test_integer_accepts_thousands_separators_but_not_lists():
     t = IntegerAnswer()
     assert t.parse("3,000,000") == 3_000_000 and t.parse("294 912") == 294_912 and t.parse("-1,024") == -1024
-    with pytest.raises(AnswerFormatError, match="whole number, got a list"):
+    with pytest.raises(AnswerFormatError, match="^it is a list of 3 values, not one number$"):
         t.parse("3,00,0")
 
 
-def test_shape_refuses_arithmetic_and_empty_dimensions():
+def test_shape_refuses_empty_dimensions_and_products_without_commas():
+    """Without commas the dimensions are separated by x, × or spaces, which arithmetic could not be told
+    from: ``6*28*28`` (a student's 6 × 28 × 28) is one number, so it is refused rather than misread."""
     t = ShapeAnswer(ndim=3)
-    for raw in ("9**9**9", "6,,28,28", "6x28x", "2*3*4"):
-        with pytest.raises(AnswerFormatError, match="whole numbers"):
+    for raw, message in (("9**9**9", "not a list of whole numbers"), ("6,,28,28", "missing before a comma"),
+                         ("(,6,28,28)", "missing before a comma"), ("6x28x", "a dimension is missing"),
+                         ("2*3*4", "2\\*3\\*4 multiplies the dimensions into one number"),
+                         ("6 x 12-4 x 8", "not a list of whole numbers"), ("(9**9**9, 1, 1)", "too large"),
+                         ("(-1, 2, 3)", "negative"), ("[[6, 28, 28]]", "a dimension is a list")):
+        with pytest.raises(AnswerFormatError, match=message):
             t.parse(raw)
+
+
+def test_shape_with_commas_reads_arithmetic_decimals_and_a_trailing_comma():
+    t = ShapeAnswer(ndim=3)
+    for raw in ("(16, 12-4, 12-4)", "(2*8, 8, 8)", "[16, 8.0, 8]", "(16, 8, 8,)", "[16,8,8,]", "16, 8, 8,",
+                "(32/2, 8, 8)", [16, 8.0, 8]):
+        assert t.parse(raw) == (16, 8, 8), raw
+    square = ShapeAnswer(ndim=2)
+    assert square.parse("(5.0, 5.0)") == (5, 5) and square.parse("(10/2, 5)") == (5, 5)
+    assert square.parse("(5, 5,)") == (5, 5) and square.parse("[5,5,]") == (5, 5)
+    with pytest.raises(AnswerFormatError, match="^the dimension 2.4 is not a whole number$"):
+        square.parse("(12/5, 5)")
 
 
 def test_symbolic_refuses_nested_powers_before_evaluating_them():
@@ -169,3 +188,143 @@ def test_the_minus_sign_of_our_pdfs_wherever_a_number_is():
     assert score(ArrayAnswer(shape=(1, 2)), "[[\u22121, 2]]", ((-1, 2),)) == 1
     t = SymbolicAnswer(variables=("n",), points=((5,), (8,)))
     assert score(t, "n \u2212 1", "n - 1") == 1
+
+
+def test_a_trailing_comma_after_one_number_is_read_as_the_number():
+    """``q = 47/9,`` makes a one-value tuple in Python, but with a single comma at the end nothing else can
+    be meant; a tuple or list written with brackets is refused with a message saying why."""
+    assert IntegerAnswer().parse("83040,") == 83040 and IntegerAnswer().parse(" 83040 , ") == 83040
+    assert FractionAnswer().parse("47/9,") == Fraction(47, 9) and NumberAnswer().parse("0.25,") == Fraction(1, 4)
+    for raw in ("(83040,)", "[83040]", [83040]):
+        with pytest.raises(AnswerFormatError, match="^it is a list or tuple holding one value: write the value alone"):
+            IntegerAnswer().parse(raw)
+    for raw in ("83,040,", "1, 2,", ","):
+        with pytest.raises(AnswerFormatError):
+            IntegerAnswer().parse(raw)
+
+
+def test_a_number_that_is_not_whole_is_shown_as_typed():
+    t = IntegerAnswer()
+    for raw in ("83.040", "83039.99999999999", "83040.5,"):
+        with pytest.raises(AnswerFormatError, match=f"^{raw.rstrip(',')} is not a whole number$"):
+            t.parse(raw)
+    with pytest.raises(AnswerFormatError, match="^83.04 is not a whole number$"):
+        t.parse(83.04)
+
+
+def test_a_wrong_kind_of_number_in_a_matrix_is_a_wrong_entry():
+    """3.5 in a matrix of whole numbers loses that entry, as a wrong whole number would, not the matrix."""
+    t = ArrayAnswer(shape=(2, 2))
+    key = ((3, -4), (-1, 4))
+    credit = t.check(t.parse("[[3, -4], [-1, 3.5]]"), key)
+    assert credit.score == 0.75 and credit.detail == "3 of 4 entries are right; 1 entry is not a whole number"
+    assert t.check(t.parse("[[3, -4], [-1, 4.0]]"), key).score == 1
+    assert t.check(t.parse("[[3, -4], [-1, 8/2]]"), key).score == 1
+
+
+def test_numbers_written_as_text_in_a_matrix_are_numbers():
+    """key.json writes fractions as "13/4"; a student copying that style is read as the number."""
+    t = ArrayAnswer(shape=(2, 2), element="fraction")
+    key = ((Fraction(13, 4), 5), (Fraction(7, 2), 0))
+    assert score(t, '[["13/4", 5], ["3.5", "0"]]', key) == 1
+    assert score(t, [["13/4", 5], [" 7/2 ", 0]], key) == 1
+    assert score(ArrayAnswer(shape=(1, 2)), '[["-3", "\u22124"]]', ((-3, -4),)) == 1
+
+
+def test_an_entry_that_is_no_number_is_refused_by_its_position():
+    t = ArrayAnswer(shape=(2, 2))
+    for raw, message in (("[[1, 2], [None, 4]]", "row 2, column 1 is None"), ('[[1, "?"], [3, 4]]', "row 1, column 2 is the text '\\?'"),
+                         ("[[1, 2], [3, ...]]", "row 2, column 2 is \\.\\.\\."), ("[[x, 2], [3, 4]]", "row 1, column 1 is x"),
+                         ("[[True, 2], [3, 4]]", "row 1, column 1 is True"), ([[1, 2], [3, None]], "row 2, column 2 is None"),
+                         ('[["1, 2", 2], [3, 4]]', "row 1, column 1 is the text '1, 2'")):
+        with pytest.raises(AnswerFormatError, match=f"^the entry at {message}, not a number$"):
+            t.parse(raw)
+    with pytest.raises(AnswerFormatError, match="^the entry at matrix 2, row 1, column 2 is None, not a number$"):
+        ArrayAnswer(shape=(2, 1, 2)).parse("[[[1, 2]], [[3, None]]]")
+    with pytest.raises(AnswerFormatError, match="^the entry at position 3 is None, not a number$"):
+        ArrayAnswer(shape=(3,)).parse("[1, 2, None]")
+
+
+def test_single_choice_with_the_option_text_after_the_letter():
+    t = SingleChoiceAnswer(options=("28 layers", "Box blur kernel", "VGG-16", "22 layers"))
+    for raw, index in (("A) 28 layers", 0), ("d) 22 layers", 3), ("D: 22 layers", 3), ("A) Box blur kernel", None),
+                       ("B) Box blur kernel", 1), ("(b) box  blur kernel.", 1), ("c. vgg16", 2), ("box blur kernel", 1),
+                       ("BoxBlur Kernel", 1), ('["D"]', 3), ("['d']", 3), (["D"], 3), ("('D',)", 3)):
+        if index is None:
+            with pytest.raises(AnswerFormatError, match="^the letter A and the text 'Box blur kernel' name different "
+                                                        "options \\(A and B\\)$"):
+                t.parse(raw)
+        else:
+            assert t.parse(raw) == index, raw
+    with pytest.raises(AnswerFormatError, match="^the text after A is not the text of option A: write the letter alone$"):
+        t.parse("A) 23 layers")
+    with pytest.raises(AnswerFormatError, match="^there is no option E: the letters go from A to D$"):
+        t.parse("E) 28 layers")
+    with pytest.raises(AnswerFormatError):
+        t.parse('["A", "B"]')
+
+
+def test_multiple_choice_joined_by_a_word_says_to_use_commas():
+    t = MultipleChoiceAnswer(options=("a", "b", "c", "d"))
+    for raw, word in (("A and B", "and"), ("a & c", "&"), ("B or D", "or")):
+        with pytest.raises(AnswerFormatError, match=f"^separate the letters with commas, not with '{word}'$"):
+            t.parse(raw)
+
+
+def test_a_rounded_decimal_for_an_exact_value_gets_a_hint_and_no_credit():
+    t = FractionAnswer()
+    for raw, key in (("4.111111111111111", Fraction(37, 9)), ("3.89", Fraction(35, 9)), ("3.88", Fraction(35, 9)),
+                     ("-0.33", Fraction(-1, 3))):
+        credit = t.check(t.parse(raw), key)
+        assert credit.score == 0 and credit.detail.startswith("close, but the answer must be exact"), raw
+    for raw, key in (("3.7", Fraction(35, 9)), ("4", Fraction(37, 9)), ("7/2", Fraction(35, 9)), ("3.9", 4)):
+        assert t.check(t.parse(raw), key) == Credit(0.0), raw
+    matrix = ArrayAnswer(shape=(1, 3), element="fraction")
+    credit = matrix.check(matrix.parse("[[3.89, 1/3, 0.5]]"), ((Fraction(35, 9), Fraction(1, 3), Fraction(1, 3)),))
+    assert credit.score == pytest.approx(1 / 3)
+    assert credit.detail == "1 of 3 entries are right; some are rounded decimals: write exact fractions"
+
+
+def test_symbolic_reads_formulas_as_students_write_them():
+    """2P is 2*P, floor[...] is floor(...), and lowercase names stand for uppercase variables when no two
+    variables differ only in case."""
+    t = SymbolicAnswer(variables=("N", "P", "F", "S"), points=((7, 0, 3, 2), (6, 1, 3, 2), (10, 2, 5, 3), (9, 0, 2, 2)))
+    key = "floor((N + 2*P - F)/S) + 1"
+    for raw in ("floor((N+2P-F)/S)+1", "floor((n+2p-f)/s)+1", "floor[(N + 2P - F)/S] + 1", "Floor((N + 2 P - F)/S) + 1",
+                "⌊(n + 2p − f)/s⌋ + 1", "floor((N + 2.0P - F)/S) + 1"):
+        assert score(t, raw, key) == 1, raw
+    assert score(t, "floor((N + 2P - F)/S)", key) == 0 and score(t, "floor((N + P - F)/S) + 1", key) == 0
+    for bad, message in (("floor[(N, P)]", "takes one argument"), ("floor[((N**8)**8)**8]", "powers"),
+                         ("floor((N + 2Q - F)/S)", "cannot be read"), ("N + q", "unknown name 'q'"),
+                         ("sqrt[N]", "only numbers")):
+        with pytest.raises(AnswerFormatError, match=message):
+            t.parse(bad)
+    both = SymbolicAnswer(variables=("n", "N"), points=((1, 2),))
+    assert str(both.parse("2n + N")) == "N + 2*n"
+    with pytest.raises(AnswerFormatError, match="cannot be read"):
+        both.parse("2 x")
+
+
+def test_a_sparse_key_gives_no_credit_for_zeros():
+    """A max-pool gradient: 6x6 with 9 nonzero entries. All zeros used to get 27 of 36; now credit counts the
+    entries that are not 0 in the key or in the answer."""
+    t = ArrayAnswer(shape=(6, 6), element="fraction")
+    key = [[0] * 6 for _ in range(6)]
+    for i in range(3):
+        for j in range(3):
+            key[2 * i][2 * j + 1] = i * 3 + j + 1
+    key = tuple(map(tuple, key))
+    zeros = t.check(t.parse(str([[0] * 6] * 6)), key)
+    assert zeros.score == 0 and zeros.detail == ("0 of 9 entries are right, counting those that are not 0 in the "
+                                                 "key or the answer")
+    assert score(t, str([list(row) for row in key]), key) == 1
+    shifted = [[0] + list(row[:-1]) for row in key]  # every gradient routed one column to the right
+    assert score(t, str(shifted), key) == 0
+    one_wrong = [list(row) for row in key]
+    one_wrong[0][1] = 5
+    assert score(t, str(one_wrong), key) == pytest.approx(8 / 9)
+    one_extra = [list(row) for row in key]
+    one_extra[5][5] = 1
+    assert score(t, str(one_extra), key) == pytest.approx(9 / 10)
+    dense = ArrayAnswer(shape=(2, 2))
+    assert score(dense, "[[0, 0], [0, 0]]", ((1, 2), (0, 0))) == 0.5  # half zeros is not sparse: per entry

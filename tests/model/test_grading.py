@@ -6,11 +6,18 @@ import pytest
 
 from cnnexam.model import (
     AnswerBox,
+    AnswerFormatError,
     ArrayAnswer,
+    FractionAnswer,
     IntegerAnswer,
     Misconception,
+    MultipleChoiceAnswer,
     Params,
+    ShapeAnswer,
+    ShortTextAnswer,
     SingleChoiceAnswer,
+    SymbolicAnswer,
+    TrueFalseAnswer,
     Slot,
     Template,
     Text,
@@ -112,3 +119,27 @@ def test_distinct_keeps_each_wrong_answer_for_one_named_mistake():
     )
     kept = {m.name: dict(m.answers) for m in distinct(slots, key, candidates)}
     assert kept == {"a": {"total": 9}, "d": {"mean": 2.4}}
+
+
+def test_a_format_error_says_what_is_wrong_and_the_expected_format_once():
+    variant = SumTemplate().variant(1)
+    results = {r.slot: r for r in grade_variant(variant, {"total": "83.040", "pair": "[[1, None]]", "pick": "zz"})}
+    assert results["total"].feedback == "Could not read the answer: 83.040 is not a whole number. Expected a whole number."
+    assert results["pair"].feedback == ("Could not read the answer: the entry at row 1, column 2 is None, not a number. "
+                                        "Expected a 1x2 matrix as a list of rows of whole numbers, written like [[a, b], [c, d]].")
+    assert results["pick"].feedback == ("Could not read the answer: 'zz' is not one of the letters A to B or the text of "
+                                        "an option. Expected one letter from A to B.")
+
+
+@pytest.mark.parametrize("answer_type, raw", [
+    (TrueFalseAnswer(), "maybe"), (ShapeAnswer(ndim=3), "(6, 28, 28, 1)"), (ShapeAnswer(ndim=3), "True"),
+    (IntegerAnswer(), "[1, 2]"), (IntegerAnswer(), "I don't know"), (SingleChoiceAnswer(options=("x", "y")), "C"),
+    (MultipleChoiceAnswer(options=("x", "y", "z")), "A and B"), (ArrayAnswer(shape=(2, 2)), "[[1, 2]]"),
+    (ArrayAnswer(shape=(2, 2)), "[1, 2, 3, 4]"), (SymbolicAnswer(variables=("n",)), "n +"),
+    (ShortTextAnswer(), ["a"]), (FractionAnswer(), "'abc'"),
+])
+def test_no_error_repeats_the_expected_format(answer_type, raw):
+    with pytest.raises(AnswerFormatError) as error:
+        answer_type.parse(raw)
+    message = str(error.value)
+    assert answer_type.instructions() not in message and not message.startswith("expected"), message

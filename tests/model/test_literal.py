@@ -30,7 +30,10 @@ def test_values_are_exact(text, value):
     ("[" * 200_000, "too many brackets|too long"),
     ("'twelve'", "got the text"),
     ("{1: 2}", "dictionaries"),
-    ("[1, 2", "not a valid literal"),
+    ("[1, 2", "^'\\[' was never closed$"),
+    ("[1 2, 3]", "^it is not valid Python: perhaps a comma is missing$"),
+    ("I don't know", "^\"I don't know\" is not a value \\(a number, a list or arithmetic\\)$"),
+    ("5x5", "^'5x5' is not a value"),
     ("", "empty"),
     ("lambda: 0", "lambdas"),
     ("[i for i in range(10**9)]", "ListComp"),
@@ -73,3 +76,51 @@ def test_too_many_digits_is_said_plainly():
     for text in ("7" * 5000, "[1, " + "7" * 5000 + "]"):
         with pytest.raises(AnswerFormatError, match="^a number in the answer has too many digits$"):
             read_value(text)
+
+
+def test_a_long_sum_is_not_deep_nesting():
+    """A mean written out term by term is a left-leaning chain of operators, not nesting: a hundred terms
+    fit in every cell of a matrix, while nested brackets and operands still count."""
+    mean = "(" + " + ".join(["7"] * 100) + ")/100"
+    assert read_value("(5+3+9+0+1+4+9+2+2)/9") == Fraction(35, 9)
+    assert read_value(mean) == 7
+    matrix = "[" + ", ".join("[" + ", ".join([mean] * 6) + "]" for _ in range(6)) + "]"
+    assert read_value(matrix) == [[7] * 6] * 6
+    assert read_value("[[[[(1 + 2)*3 - 4/(5 - 6) + -7]]]]") == [[[[6]]]]
+    with pytest.raises(AnswerFormatError, match="nested too deeply"):
+        read_value("1 - (1 - (1 - (1 - (1 - (1 - (1 - (1 - (1 - (1 - 1)))))))))")
+    with pytest.raises(AnswerFormatError, match="nested too deeply"):
+        read_value("- " * 12 + "1")
+
+
+def test_a_sum_too_long_to_parse_is_said_plainly():
+    with pytest.raises(AnswerFormatError, match="^the answer has too many terms or levels of brackets to be read$"):
+        read_value("+".join(["1"] * 20_000))
+
+
+@pytest.mark.parametrize("text", [
+    "np.array([[1, 2], [3, 4.5]])", "numpy.array([[1, 2], [3, 9/2]])", "np.asarray([[1, 2], [3, 4.5]])",
+    "numpy.asarray(((1, 2), (3, 4.5)))", "torch.tensor([[1, 2], [3, 4.5]])",
+    "np.array([[1, 2], [3, 4.5]], dtype=float)", "torch.tensor([[1, 2], [3, 4.5]], dtype=torch.float32)",
+    "np.array([[1, 2], [3, 4.5]], dtype='float64')",
+])
+def test_one_array_call_around_a_literal_is_the_literal(text):
+    assert read_value(text) == [[1, 2], [3, Fraction(9, 2)]]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("np.array(np.array([1]))", "without another call"),
+    ("np.zeros(3)", "function calls"),
+    ("np.array([1]) + 1", "function calls"),
+    ("[np.array([1])]", "function calls"),
+    ("np.array([1], copy=True)", "only be given dtype"),
+    ("np.array([1], dtype=print('x'))", "name a type"),
+    ("np.array()", "exactly one value"),
+    ("np.array([1], [2])", "exactly one value"),
+    ("np.array(*[[1]])", "exactly one value"),
+    ("np.array(x)", "unexpected name 'x'"),
+    ("array([1])", "function calls"),
+])
+def test_anything_else_callable_is_still_refused(text, message):
+    with pytest.raises(AnswerFormatError, match=message):
+        read_value(text)

@@ -35,3 +35,11 @@ def test_worked_fraction_text_and_json():
     assert fmt_fraction_and_decimal(Fraction(1, 3)) == "1/3 ≈ 0.3333"
     assert fmt_fraction_and_decimal(Fraction(4, 2)) == "2"
     assert to_jsonable(((Fraction(1, 2), 3), (True, None))) == [["1/2", 3], [True, None]]
+
+
+def test_fmt_plain_shows_a_value_as_it_is_typed():
+    from cnnexam.model.numbers import fmt_plain
+
+    assert fmt_plain(Fraction(2076, 25)) == "83.04" and fmt_plain(Fraction(-1, 8)) == "-0.125"
+    assert fmt_plain(Fraction(8303999999999999, 100000000000)) == "83039.99999999999"
+    assert fmt_plain(Fraction(7, 3)) == "7/3" and fmt_plain(12) == "12" and fmt_plain(Fraction(4, 2)) == "2"

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from .literal import MINUS, AnswerFormatError, read_value
-from .numbers import exact, fmt, to_jsonable
+from .literal import MINUS, AnswerFormatError, NotANumber, read_value
+from .numbers import exact, fmt, fmt_plain, to_jsonable
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,14 @@ class AnswerType(ABC):
         return out
 
 
-def _real(value, what: str = "a number") -> int | Fraction:
-    if isinstance(value, bool) or isinstance(value, (list, str)) or value is None:
-        raise AnswerFormatError(f"expected {what}, got {_show(value)}")
+def _real(value) -> int | Fraction:
+    if isinstance(value, list):
+        if len(value) == 1:
+            raise AnswerFormatError("it is a list or tuple holding one value: write the value alone, without "
+                                    "brackets or a comma after it")
+        raise AnswerFormatError(f"it is a list of {len(value)} values, not one number")
+    if isinstance(value, bool) or isinstance(value, str) or value is None:
+        raise AnswerFormatError(f"got {_show(value)}, not a number")
     return exact(value)
 
 
@@ -75,6 +80,24 @@ def _show(value) -> str:
     if isinstance(value, str):
         return f"the text {value[:30]!r}"
     return repr(value)
+
+
+def _read_number(raw):
+    """``read_value`` for a slot holding one number. ``47/9,`` (a trailing comma, which makes a one-value
+    tuple in Python) is read as 47/9: with one comma, at the end, it cannot be a separator of anything."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.endswith(",") and "," not in text[:-1]:
+            raw = text[:-1]
+    return read_value(raw)
+
+
+def _as_typed(raw, value) -> str:
+    """A value for a message: as the student typed it when that is short, else as a plain number."""
+    text = raw.strip().removesuffix(",").strip() if isinstance(raw, str) else ""
+    if text and len(text) <= 30:
+        return text
+    return fmt_plain(value)
 
 
 _GROUPED = re.compile(r"^-?\d{1,3}(?:([,\u2009\u202f ])\d{3})(?:\1\d{3})*$")
@@ -91,9 +114,9 @@ class IntegerAnswer(AnswerType):
             raw = raw.replace(MINUS, "-")
         if isinstance(raw, str) and _GROUPED.match(raw.strip()):  # "3,000,000" or "3 000 000"
             raw = re.sub(r"[,\s\u2009\u202f]", "", raw)
-        value = _real(read_value(raw), "a whole number")
+        value = _real(_read_number(raw))
         if not isinstance(value, int):
-            raise AnswerFormatError(f"expected a whole number, got {fmt(value)}")
+            raise AnswerFormatError(f"{_as_typed(raw, value)} is not a whole number")
         return value
 
     def check(self, value, key):
@@ -118,7 +141,7 @@ class NumberAnswer(AnswerType):
         return Fraction(1, 2 * 10**self.decimals)
 
     def parse(self, raw):
-        return _real(read_value(raw))
+        return _real(_read_number(raw))
 
     def check(self, value, key):
         return FULL if abs(Fraction(value) - Fraction(exact(key))) <= self.tolerance(key) else NONE
@@ -140,13 +163,30 @@ class FractionAnswer(AnswerType):
     kind: ClassVar[str] = "fraction"
 
     def parse(self, raw):
-        return _real(read_value(raw), "a fraction or a number")
+        return _real(_read_number(raw))
 
     def check(self, value, key):
-        return FULL if Fraction(value) == Fraction(exact(key)) else NONE
+        if Fraction(value) == Fraction(exact(key)):
+            return FULL
+        if _rounded_near(value, key):
+            return Credit(0.0, "close, but the answer must be exact: write it as a fraction p/q, not a rounded decimal")
+        return NONE
 
     def instructions(self):
         return "an exact value: a whole number, a fraction p/q, or an exact decimal"
+
+
+def _rounded_near(value, key) -> bool:
+    """Whether ``value`` looks like ``key`` rounded or cut to a few decimals: a decimal (1/3 is not one) with d
+    places, within one unit of the d-th place of a key that needs more places (3.89 or 3.88 for 35/9,
+    4.111111111111111 for 37/9; not 3.9 for 4)."""
+    value, key = Fraction(value), Fraction(exact(key))
+    if value == key or value.denominator == 1:
+        return False
+    places = next((d for d in range(1, 30) if (value * 10**d).denominator == 1), None)
+    if places is None or (key * 10**places).denominator == 1:  # the key has no more places: not a rounding of it
+        return False
+    return abs(value - key) <= Fraction(1, 10**places)
 
 
 _ELEMENT = {"integer": IntegerAnswer(), "fraction": FractionAnswer()}
@@ -159,6 +199,10 @@ class ArrayAnswer(AnswerType):
     ``shape_given`` says whether the prompt states the shape: then a wrong shape is a format error;
     otherwise finding the shape is part of the question and a wrong shape earns nothing.
     ``element`` is "integer", "fraction" or "number" (the latter rounded to ``decimals``).
+
+    Credit is the share of right entries. When most of the key's entries are 0 (a max-pool gradient), it is
+    the share of right entries among those that are not 0 in the key or in the answer: otherwise an answer of
+    all zeros would earn most of the points. An answer of all zeros then earns nothing, a perfect one full marks.
     """
 
     kind: ClassVar[str] = "array"
@@ -171,28 +215,43 @@ class ArrayAnswer(AnswerType):
         return _ELEMENT.get(self.element) or NumberAnswer(decimals=self.decimals if self.decimals is not None else 2)
 
     def parse(self, raw):
-        value = read_value(raw)
+        """The array, its entries exact numbers. An entry of the wrong kind of number (3.5 where whole numbers
+        are asked) is a wrong entry, not a format error; numbers written as text ("13/4", as key.json writes
+        fractions) are read as numbers; an entry that is no number at all is refused, naming where it is."""
+        value = read_value(raw, entries=True)
         ndim = len(self.shape)
-        shape = _shape_of(value, ndim, self._noun())
+        shape = _shape_of(value, ndim)
         if self.shape_given and shape != self.shape:
-            raise AnswerFormatError(f"expected {self._noun(self.shape)}, got {_describe_shape(shape)}")
-        element = self._element()
-        return _map(lambda v: element.parse(v) if not isinstance(v, list) else v, value, ndim)
+            raise AnswerFormatError(f"it is {_describe_shape(shape)}, not {self._noun(self.shape)}")
+        return _map_entries(_entry, value, ndim, ())
 
     def check(self, value, key):
         key_cells = _flatten(key)
-        shape = _shape_of(value, len(self.shape), self._noun())
-        if shape != _shape_of(key, len(self.shape), self._noun()):
+        shape = _shape_of(value, len(self.shape))
+        if shape != _shape_of(key, len(self.shape)):
             return Credit(0.0, f"the answer is {_describe_shape(shape)}, which is not the expected shape")
         element = self._element()
         cells = _flatten(value)
         if self.element == "integer":  # IntegerAnswer.check is plain equality; this runs for every variant
-            right = sum(v == k for v, k in zip(cells, key_cells))
+            ok = [v == k for v, k in zip(cells, key_cells)]
         else:
-            right = sum(element.check(v, k).score == 1 for v, k in zip(cells, key_cells))
-        if right == len(key_cells):
+            ok = [element.check(v, k).score == 1 for v, k in zip(cells, key_cells)]
+        if all(ok):
             return FULL
-        return Credit(right / len(key_cells), f"{right} of {len(key_cells)} entries are right")
+        if 2 * sum(k == 0 for k in key_cells) > len(key_cells):  # sparse: zeros would earn credit for nothing
+            counted = [i for i, (v, k) in enumerate(zip(cells, key_cells)) if v != 0 or k != 0]
+            right, total = sum(ok[i] for i in counted), len(counted)
+            detail = f"{right} of {total} entries are right, counting those that are not 0 in the key or the answer"
+        else:
+            right, total = sum(ok), len(key_cells)
+            detail = f"{right} of {total} entries are right"
+        if self.element == "integer":
+            fractional = sum(not isinstance(v, int) for v in cells)
+            if fractional:
+                detail += (f"; {fractional} {'entry is not a whole number' if fractional == 1 else 'entries are not whole numbers'}")
+        if self.element == "fraction" and any(_rounded_near(v, k) for v, k in zip(cells, key_cells)):
+            detail += "; some are rounded decimals: write exact fractions"
+        return Credit(right / total, detail)
 
     def format(self, value):
         element = self._element()
@@ -227,23 +286,29 @@ class ArrayAnswer(AnswerType):
         return f"{size} of {what}, written like {example}"
 
 
-def _shape_of(value, ndim: int, noun: str) -> tuple[int, ...]:
+def _shape_of(value, ndim: int) -> tuple[int, ...]:
     shape: list[int] = []
     level = [value]
     for depth in range(ndim):
-        if not all(isinstance(v, (list, tuple)) for v in level):
-            raise AnswerFormatError(f"expected {noun}")
+        lists = [isinstance(v, (list, tuple)) for v in level]
+        if not all(lists):
+            if depth == 0:
+                raise AnswerFormatError("it is one value, not a list")
+            if not any(lists):
+                raise AnswerFormatError(f"it has {depth} level{'s' if depth > 1 else ''} of brackets, not {ndim}")
+            raise AnswerFormatError(f"it mixes lists and single values at level {depth + 1} of brackets")
         lengths = {len(v) for v in level}
         if len(lengths) != 1:
             what = "rows" if depth == ndim - 1 else "sub-lists"
-            raise AnswerFormatError(f"expected {noun}, but its {what} have different lengths {sorted(lengths)}")
+            *others, last = (str(n) for n in sorted(lengths))
+            raise AnswerFormatError(f"its {what} have different lengths ({', '.join(others)} and {last})")
         (n,) = lengths
         if n == 0:
-            raise AnswerFormatError(f"expected {noun}, got an empty list")
+            raise AnswerFormatError("it contains an empty list")
         shape.append(n)
         level = [x for v in level for x in v]
     if any(isinstance(v, (list, tuple)) for v in level):
-        raise AnswerFormatError(f"expected {noun}, but it is nested more deeply")
+        raise AnswerFormatError(f"it has more than {ndim} level{'s' if ndim > 1 else ''} of brackets")
     return tuple(shape)
 
 
@@ -255,10 +320,45 @@ def _describe_shape(shape: tuple[int, ...]) -> str:
     return "shape " + "x".join(map(str, shape))
 
 
-def _map(fn, value, ndim):
+def _map_entries(fn, value, ndim: int, index: tuple[int, ...]):
     if ndim == 0:
-        return fn(value)
-    return tuple(_map(fn, v, ndim - 1) for v in value)
+        return fn(value, index)
+    return tuple(_map_entries(fn, v, ndim - 1, (*index, i)) for i, v in enumerate(value))
+
+
+def _entry(value, index: tuple[int, ...]) -> int | Fraction:
+    """One entry of an array: a number, or a number written as text ("13/4", "3.5")."""
+    if isinstance(value, str):
+        number = _number_in_text(value)
+        if number is None:
+            raise AnswerFormatError(f"the entry at {_position(index)} is the text {value[:20]!r}, not a number")
+        return number
+    if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+        shown = value.shown if isinstance(value, NotANumber) else repr(value)
+        raise AnswerFormatError(f"the entry at {_position(index)} is {shown}, not a number")
+    return value
+
+
+def _number_in_text(text: str) -> int | Fraction | None:
+    if len(text) > 100:
+        return None
+    try:
+        value = read_value(text)
+    except AnswerFormatError:
+        return None
+    return None if isinstance(value, (bool, list)) else value
+
+
+def _position(index: tuple[int, ...]) -> str:
+    """Where an entry is, counting from 1 as people do: "row 2, column 1"."""
+    one = [i + 1 for i in index]
+    if len(one) == 1:
+        return f"position {one[0]}"
+    if len(one) == 2:
+        return f"row {one[0]}, column {one[1]}"
+    if len(one) == 3:
+        return f"matrix {one[0]}, row {one[1]}, column {one[2]}"
+    return f"position ({', '.join(map(str, one))}), counting from 1"
 
 
 def _flatten(value) -> list:
@@ -273,37 +373,65 @@ def _format_nested(value, fmt_cell) -> str:
     return fmt_cell(value)
 
 
-_SHAPE_SPLIT = re.compile(r"\s*(?:x|×|,)\s*|\s+", re.IGNORECASE)
+_SHAPE_SPLIT = re.compile(r"\s*(?:x|×)\s*|\s+", re.IGNORECASE)
+_EMPTY_DIMENSION = re.compile(r"^[(\[]?\s*,|,\s*,")
 
 
 @dataclass(frozen=True)
 class ShapeAnswer(AnswerType):
-    """A shape tuple; accepts ``(6, 28, 28)``, ``[6, 28, 28]``, ``6x28x28`` and ``6 × 28 × 28``.
+    """A shape tuple; accepts ``(6, 28, 28)``, ``[6, 28, 28,]``, ``(2*3, 28, 28.0)``, ``6x28x28`` and ``6 × 28 × 28``.
 
-    Credit per dimension when the number of dimensions is right.
+    Written with commas, the shape is read as a Python tuple, so each dimension may be arithmetic that comes
+    out whole (``(16, 12-4, 12-4)``). Written with x, × or spaces between the dimensions, each must be a
+    plain whole number: there a space or an operator cannot be told from a separator, and ``6*28*28`` is one
+    number, not three. Credit per dimension when the number of dimensions is right.
     """
 
     kind: ClassVar[str] = "shape"
     ndim: int = 3
 
     def parse(self, raw):
-        if isinstance(raw, str):
-            text = raw.strip().strip("()[]").strip()
-            if len(text) > 200:
-                raise AnswerFormatError("the answer is too long for a shape")
-            parts = _SHAPE_SPLIT.split(text)
-            if not text or not all(p.isdigit() for p in parts):
-                raise AnswerFormatError(f"expected a shape of whole numbers, written like {self._example()}")
-            raw = [int(p) for p in parts]
-        value = read_value(raw) if not isinstance(raw, list) else raw
+        value = self._read_text(raw) if isinstance(raw, str) else read_value(raw)
         if not isinstance(value, list):
             value = [value]
-        dims = [_real(v, "whole numbers") for v in value]
-        if not all(isinstance(d, int) and d >= 0 for d in dims):
-            raise AnswerFormatError(f"a shape is made of whole numbers, written like {self._example()}")
+        dims = [self._dimension(v) for v in value]
         if len(dims) != self.ndim:
-            raise AnswerFormatError(f"expected {self.ndim} dimensions, written like {self._example()}, got {len(dims)}")
+            found = f"{len(dims)} dimension{'' if len(dims) == 1 else 's'}"
+            raise AnswerFormatError(f"it has {found}, not {self.ndim}")
         return tuple(dims)
+
+    @staticmethod
+    def _read_text(raw: str) -> list:
+        text = raw.strip().replace(MINUS, "-")
+        if len(text) > 200:
+            raise AnswerFormatError("the answer is too long for a shape")
+        if "," in text:
+            if _EMPTY_DIMENSION.search(text):
+                raise AnswerFormatError("a dimension is missing before a comma")
+            value = read_value(text)
+            return value if isinstance(value, list) else [value]
+        inner = text.strip("()[]").strip()
+        parts = _SHAPE_SPLIT.split(inner)
+        if inner and all(p.isdigit() for p in parts):
+            return [int(p) for p in parts]
+        if not inner:
+            raise AnswerFormatError("the shape is empty")
+        if not all(parts):
+            raise AnswerFormatError("a dimension is missing")
+        if re.search(r"(?<!\*)\*(?!\*)", inner):
+            raise AnswerFormatError(f"{inner[:30]} multiplies the dimensions into one number: separate them "
+                                    "with commas or x")
+        raise AnswerFormatError(f"{inner[:30]!r} is not a list of whole numbers separated by commas or x")
+
+    @staticmethod
+    def _dimension(value) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+            raise AnswerFormatError(f"a dimension is {_show(value)}, not a whole number")
+        if not isinstance(value, int):
+            raise AnswerFormatError(f"the dimension {fmt_plain(value)} is not a whole number")
+        if value < 0:
+            raise AnswerFormatError(f"the dimension {value} is negative")
+        return value
 
     def check(self, value, key):
         right = sum(int(a == b) for a, b in zip(value, key))
@@ -334,15 +462,18 @@ def _normal_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class SingleChoiceAnswer(AnswerType):
-    """One option out of ``options``; answered by letter (``B``, ``b)``, ``(b)``) or by the option's text."""
+    """One option out of ``options``; answered by letter (``B``, ``b)``, ``(b)``, ``["B"]``), by the option's
+    text, or by both (``B) VGG-16``, ``b: vgg 16``) when the text is that letter's option."""
 
     kind: ClassVar[str] = "single-choice"
     options: tuple[str, ...] = ()
 
     def parse(self, raw):
+        if isinstance(raw, list) and len(raw) == 1 and isinstance(raw[0], str):
+            raw = raw[0]
         if not isinstance(raw, str):
-            raise AnswerFormatError(f"expected one letter from A to {_letter(len(self.options) - 1)}")
-        return _choice_index(raw, self.options)
+            raise AnswerFormatError(f"got {_show(raw)}, not a letter")
+        return _choice_index(_one_quoted(raw), self.options)
 
     def check(self, value, key):
         return FULL if value == key else NONE
@@ -357,15 +488,53 @@ class SingleChoiceAnswer(AnswerType):
         return f"one letter from A to {_letter(len(self.options) - 1)}"
 
 
+def _one_quoted(raw: str) -> str:
+    """The text inside ``["D"]``, ``('D',)`` or ``'D'`` (a list or a quoted text written as the answer)."""
+    text = raw.strip()
+    if text[:1] in "[('\"" and text[-1:] in "])'\"" and len(text) <= 500:
+        try:
+            value = read_value(text, allow_text=True)
+        except AnswerFormatError:
+            return text
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if isinstance(value, str):
+            return value
+    return text
+
+
+_LETTER_AND_TEXT = re.compile(r"^\(?\s*([A-Za-z])\s*[).:]\s*(\S.*)$", re.DOTALL)
+
+
+def _option_text(text: str) -> str:
+    """An option's text for comparing, ignoring case, spaces, hyphens and end punctuation."""
+    return _normal_text(text).replace(" ", "")
+
+
 def _choice_index(raw: str, options: tuple[str, ...]) -> int:
-    text = raw.strip().strip("()").rstrip(").").strip().strip("'\"")
-    if len(text) == 1 and text.upper() in string.ascii_uppercase[: len(options)]:
-        return string.ascii_uppercase.index(text.upper())
-    normal = _normal_text(text)
-    for i, option in enumerate(options):
-        if normal and normal == _normal_text(option):
-            return i
-    raise AnswerFormatError(f"expected a letter from A to {_letter(len(options) - 1)}, got {raw.strip()[:30]!r}")
+    letters = string.ascii_uppercase[: len(options)]
+    text = raw.strip()
+    bare = text.strip("()").rstrip(").:").strip().strip("'\"")
+    if len(bare) == 1 and bare.upper() in letters:
+        return letters.index(bare.upper())
+    by_text = [i for i, option in enumerate(options) if _option_text(text) and _option_text(text) == _option_text(option)]
+    if by_text:
+        return by_text[0]
+    both = _LETTER_AND_TEXT.match(text)
+    if both and both[1].upper() not in letters:
+        raise AnswerFormatError(f"there is no option {both[1].upper()}: the letters go from A to {_letter(len(options) - 1)}")
+    if both:
+        letter, rest = both[1].upper(), _option_text(both[2])
+        index = letters.index(letter)
+        if rest == _option_text(options[index]):
+            return index
+        named = [i for i, option in enumerate(options) if rest == _option_text(option)]
+        if named:
+            raise AnswerFormatError(f"the letter {letter} and the text {both[2].strip()[:30]!r} name different options "
+                                    f"({letter} and {_letter(named[0])})")
+        raise AnswerFormatError(f"the text after {letter} is not the text of option {letter}: write the letter alone")
+    raise AnswerFormatError(f"{text[:30]!r} is not one of the letters A to {_letter(len(options) - 1)} "
+                            "or the text of an option")
 
 
 @dataclass(frozen=True)
@@ -382,11 +551,15 @@ class MultipleChoiceAnswer(AnswerType):
             text = raw.strip().strip("[]()")
             if _normal_text(text) in {"none", ""}:
                 return frozenset()
+            joined = re.search(r"(?i)(?<![a-z])(and|or|und|oder)(?![a-z])|[&+]", text)
+            if joined:
+                raise AnswerFormatError(f"separate the letters with commas, not with {joined[0]!r}")
             items = [t for t in re.split(r"[\s,;/]+|(?<=[A-Za-z])(?=[A-Za-z])", text.replace("'", "").replace('"', "")) if t]
             if len(items) > len(self.options):
-                raise AnswerFormatError(f"expected letters from A to {_letter(len(self.options) - 1)}, each at most once")
+                raise AnswerFormatError(f"it has {len(items)} picks, but there are only {len(self.options)} options "
+                                        "(each letter counts once)")
         else:
-            raise AnswerFormatError(f"expected letters from A to {_letter(len(self.options) - 1)}, separated by commas")
+            raise AnswerFormatError(f"got {_show(raw)}, not letters")
         picked = [_choice_index(str(item), self.options) for item in items]
         return frozenset(picked)
 
@@ -424,7 +597,8 @@ class TrueFalseAnswer(AnswerType):
             return True
         if text in _FALSE:
             return False
-        raise AnswerFormatError("expected True or False")
+        shown = f"{raw.strip()[:30]!r}" if isinstance(raw, str) else _show(raw)
+        raise AnswerFormatError(f"{shown} is neither True nor False")
 
     def check(self, value, key):
         return FULL if value == key else NONE
@@ -445,9 +619,9 @@ class ShortTextAnswer(AnswerType):
 
     def parse(self, raw):
         if not isinstance(raw, str):
-            raise AnswerFormatError("expected a word or a short phrase")
+            raise AnswerFormatError(f"got {_show(raw)}, not a word")
         if len(raw) > 200:
-            raise AnswerFormatError("expected a short phrase (at most 200 characters)")
+            raise AnswerFormatError(f"it is {len(raw)} characters long; a short phrase has at most 200")
         text = _normal_text(raw)
         if not text:
             raise AnswerFormatError("the answer is empty")
@@ -542,12 +716,17 @@ def _power_weight(node, depth: int = 0) -> int:
         return _power_weight(node.operand, depth + 1)
     if isinstance(node, ast.Call):
         return max((_power_weight(a, depth + 1) for a in node.args), default=1)
+    if isinstance(node, ast.Subscript):  # floor[...]
+        return _power_weight(node.slice, depth + 1)
     return 1
 
 
 @dataclass(frozen=True)
 class SymbolicAnswer(AnswerType):
     """A formula in the named ``variables`` (e.g. the output size in n, p, f, s), checked with sympy.
+
+    Written as students write formulas: ``2p`` is ``2*p``, ``floor[...]`` is ``floor(...)``, and a variable may
+    be written in the other case (``n`` for ``N``) when no two variables differ only in case.
 
     The answer is built from a checked syntax tree (no ``eval``, no ``sympify`` of raw text). Two formulas
     agree when they give the same exact value at every point of ``points`` (valid configurations chosen by
@@ -561,19 +740,20 @@ class SymbolicAnswer(AnswerType):
 
     def parse(self, raw):
         if not isinstance(raw, str):
-            raise AnswerFormatError(f"expected a formula in {', '.join(self.variables)}")
+            raise AnswerFormatError(f"got {_show(raw)}, not a formula")
         if len(raw) > 500:
             raise AnswerFormatError("the formula is too long (at most 500 characters)")
         text = raw.strip().replace("^", "**").replace(MINUS, "-").replace("⌊", "floor(").replace("⌋", ")")
         text = text.replace("⌈", "ceiling(").replace("⌉", ")").replace("×", "*").replace("·", "*")
         if "=" in text:  # "o = floor(...)": keep the right-hand side
             text = text.rsplit("=", 1)[1]
+        text = _IMPLICIT_PRODUCT.sub(lambda m: f"{m[1]}*" if _variable(m[2], self.variables) else m[0], text)
         import ast
 
         try:
             tree = ast.parse(text.strip(), mode="eval")
         except (SyntaxError, ValueError, MemoryError, RecursionError):
-            raise AnswerFormatError(f"not a formula that can be read: {raw.strip()[:60]!r}") from None
+            raise AnswerFormatError(f"{raw.strip()[:60]!r} cannot be read as a formula") from None
         if _power_weight(tree.body) > MAX_FORMULA_POWER:
             raise AnswerFormatError(f"the formula's powers are too large (at most {MAX_FORMULA_POWER} in all, "
                                     "counting powers of powers and products of powers)")
@@ -608,11 +788,27 @@ class SymbolicAnswer(AnswerType):
                 f"e.g. floor(({self.variables[0]} + 1)/2)")
 
 
+# A number written right before a variable: 2P or 2 p is 2*P (Python reads neither, so nothing else is meant).
+_IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?=([A-Za-z_]\w*))")
+
+
+def _variable(name: str, variables: tuple[str, ...]) -> str | None:
+    """The variable ``name`` stands for: itself, or the one variable equal to it ignoring case when no two
+    variables differ only in case (``n`` for ``N`` among N, P, F, S)."""
+    if name in variables:
+        return name
+    folded = {v.casefold(): v for v in variables}
+    if len(folded) == len(variables):
+        return folded.get(name.casefold())
+    return None
+
+
 class _SympyBuilder:
     def __init__(self, variables: tuple[str, ...]) -> None:
         import sympy
 
         self.sympy = sympy
+        self.variables = variables
         self.names = {v: sympy.Symbol(v, integer=True) for v in variables}
         self.functions = {"floor": sympy.floor, "ceil": sympy.ceiling, "ceiling": sympy.ceiling,
                           "sqrt": sympy.sqrt, "max": sympy.Max, "min": sympy.Min, "abs": sympy.Abs}
@@ -628,8 +824,8 @@ class _SympyBuilder:
                 raise AnswerFormatError("the formula has a number that is too large")
             return sympy.Rational(repr(node.value)) if isinstance(node.value, float) else sympy.Integer(node.value)
         if isinstance(node, ast.Name):
-            if node.id in self.names:
-                return self.names[node.id]
+            if _variable(node.id, self.variables):
+                return self.names[_variable(node.id, self.variables)]
             raise AnswerFormatError(f"unknown name '{node.id}': use only {', '.join(self.names)}")
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             operand = self.build(node.operand, depth + 1)
@@ -650,8 +846,12 @@ class _SympyBuilder:
                 if not (right.is_Integer and abs(int(right)) <= 8):
                     raise AnswerFormatError("only small whole-number powers are allowed in a formula")
                 return left**right
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id.casefold() in ("floor", "ceil", "ceiling"):
+            if isinstance(node.slice, (ast.Tuple, ast.Slice)):
+                raise AnswerFormatError(f"{node.value.id}[...] takes one argument")
+            return self.functions[node.value.id.casefold()](self.build(node.slice, depth + 1))  # floor[...] as floor(...)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
-            fn = self.functions.get(node.func.id)
+            fn = self.functions.get(node.func.id.casefold())
             if fn is None:
                 raise AnswerFormatError(f"unknown function '{node.func.id}': use {', '.join(_SYMBOLIC_FUNCTIONS)}")
             args = [self.build(a, depth + 1) for a in node.args]

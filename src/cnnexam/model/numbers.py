@@ -57,6 +57,16 @@ def _fmt_decimals(value: int | Fraction, decimals: int) -> str:
     return f"{sign}{whole}.{frac:0{decimals}d}"
 
 
+def fmt_plain(value, max_decimals: int = 20) -> str:
+    """``value`` as a student would type it: a whole number as such, a value with a short exact decimal as that
+    decimal (``83.04``, not ``2076/25``), anything else as ``p/q``. For messages about an answer."""
+    value = exact(value)
+    if isinstance(value, int):
+        return str(value)
+    places = next((d for d in range(1, max_decimals + 1) if (value * 10**d).denominator == 1), None)
+    return fmt(value) if places is None else fmt(value, places)
+
+
 def fmt_fraction_and_decimal(value, decimals: int = 4) -> str:
     """``15/4 = 3.75`` or ``1/3 ≈ 0.3333``, for worked solutions; an integer prints once."""
     value = exact(value)
