@@ -224,7 +224,7 @@ def test_the_check_reads_what_python_cannot_run_as_the_grader_does(answer_type, 
 
 def test_an_answer_that_does_not_read_is_a_format_error_even_if_python_stopped_on_it():
     found = results(run_cells("x = [[1, 2], [3, 4"), data("exam", ("x", ArrayAnswer(shape=(2, 2)), ((1, 2), (3, 4)))))
-    assert [(r.status, r.message.startswith("not a valid literal: ")) for r in found] == [(FORMAT_ERROR, True)]
+    assert [(r.status, r.message.startswith("'[' was never closed; expected ")) for r in found] == [(FORMAT_ERROR, True)]
 
 
 def test_the_last_run_text_counts_even_if_an_earlier_run_left_a_value():
