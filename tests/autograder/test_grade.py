@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
+from fractions import Fraction
 
 import pytest
 from classroom import answer, history, read, results, set_answer, slot_points, submissions, write
@@ -202,6 +203,30 @@ def test_partial_credit_is_scaled_to_the_exam_points(classroom, tmp_path):
     grade_class(classroom.out, tmp_path / "in", tmp_path / "g.sqlite", workers=1)
     points, earned, status, feedback, _, shown = results(tmp_path / "g.sqlite", "s001.ipynb")["q1-output"]
     cells = len(matrix) * len(matrix[0])
-    assert (status, earned) == ("partial", round(points * (cells - 1) / cells, 4))
+    assert status == "partial" and abs(earned - points * (cells - 1) / cells) < 1e-9
     assert feedback == f"Not right ({cells - 1} of {cells} entries are right)."
     assert shown == str(matrix)
+
+
+def test_the_total_is_rounded_once_not_summed_from_rounded_parts(classroom, tmp_path):
+    """Partial credit such as 8/9 of a part is kept whole per answer: rounding every part to 4 places
+    first moved totals by 0.0001 (57.5227 for 57.52278)."""
+    folder = classroom.hand_in(tmp_path / "in")
+    notebook = read(folder / "s001.ipynb")
+    points = slot_points(classroom.manifest, "s001")
+    expected = {g: Fraction(p).limit_denominator(1000) for g, p in points.items()}
+    for grade_id in points:
+        text = answer(notebook, grade_id)
+        entries = text.replace("[", " ").replace("]", " ").replace(",", " ").split()
+        if text.startswith("[[") and 2 * entries.count("0") < len(entries):  # dense key: credit per entry
+            first = entries[0]  # made wrong by adding 1000: one entry of n wrong
+            set_answer(notebook, grade_id, "[[" + str(Fraction(first) + 1000) + text[2 + len(first):])
+            expected[grade_id] *= Fraction(len(entries) - 1, len(entries))
+    write(folder / "s001.ipynb", notebook)
+    db = tmp_path / "grades.sqlite"
+    grade_class(classroom.out, folder, db, workers=1)
+    rows = results(db, "s001.ipynb")
+    partial = [g for g, r in rows.items() if r[2] == "partial"]
+    assert len(partial) >= 3 and any(round(expected[g], 4) != expected[g] for g in partial)
+    assert all(abs(r[1] - expected[g]) < 1e-9 for g, r in rows.items())
+    assert submissions(db)["s001.ipynb"]["score"] == round(float(sum(expected.values())), 4)

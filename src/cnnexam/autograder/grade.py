@@ -309,6 +309,7 @@ def _grade_slot(key: Key, slot, meta: dict, label: str, answer: Answer) -> SlotR
     if result.status == CORRECT:
         earned = float(points)
     else:
-        earned = round(points * result.earned / result.points, 4) if result.points else 0.0
+        # Kept unrounded: totals are rounded once (to 4 places), not summed from rounded parts.
+        earned = points * result.earned / result.points if result.points else 0.0
     note = f" Note: {answer.note}." if answer.note else ""
     return row(earned, result.status, result.feedback + note, result.misconception)

@@ -47,7 +47,7 @@ def grade_slot(variant: Variant, slot: Slot, raw: Any) -> SlotResult:
     credit = slot.type.check(value, key)
     if credit.score >= 1:
         return SlotResult(slot.id, slot.points, slot.points, CORRECT, "Correct.")
-    earned = round(slot.points * credit.score, 6)
+    earned = slot.points * credit.score  # unrounded: the grader rounds totals once
     status = PARTIAL if earned else WRONG
     matches = [m for m in variant.misconceptions
                if slot.id in m.answers and slot.type.check(value, m.answers[slot.id]).score >= 1]
