@@ -19,6 +19,10 @@ def question(points: float, weights: list[float]) -> Question:
     (1, [1, 10], [0.25, 0.75]),  # the small part rounded to nothing before
     (2, [1, 1, 1], [0.75, 0.75, 0.5]),
     (0.5, [1, 100, 100], [0.01, 0.24, 0.25]),
+    # six like table cells and a loss (softmax-ce-gradient): halves gave 1.5, 1.5, 1.5, 1, 1, 1
+    (10, [0.5] * 6 + [1], [1.25] * 6 + [2.5]),
+    (7.5, [0.5] * 6 + [1], [1.0] * 6 + [1.5]),  # halves already share fairly: kept
+    (5, [0.5] * 6 + [1], [0.75, 0.75, 0.75, 0.5, 0.5, 0.5, 1.25]),  # no quarter split is fair either
 ])
 def test_parts_add_up_and_none_is_worth_nothing(points, weights, shares):
     assert list(question(points, weights).slot_points.values()) == shares

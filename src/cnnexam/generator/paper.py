@@ -32,25 +32,33 @@ class Question:
     def slot_points(self) -> dict[str, float]:
         """The question's points shared over its slots in the template's proportions, in steps of 0.5
         (0.25 or 0.01 when the slots are many), by largest remainder so they add up exactly. Every slot gets
-        at least one step: a part worth nothing would still be asked."""
+        at least one step: a part worth nothing would still be asked. Parts of equal weight get equal points
+        where steps of 0.25 allow it and steps of 0.5 do not (six like table cells sharing 7.5 points)."""
         slots = self.variant.slots
         per_slot = self.points / len(slots)
         unit = Fraction(1, 2) if per_slot >= 1 else Fraction(1, 4) if per_slot >= 0.25 else Fraction(1, 100)
-        units = round(Fraction(self.points).limit_denominator(10**6) / unit)
         weights = [Fraction(s.points).limit_denominator(10**6) for s in slots]
+        given = self._steps(unit, weights)
+        if unit == Fraction(1, 2) and not _fair(weights, given) and _fair(weights, finer := self._steps(unit / 2, weights)):
+            unit, given = unit / 2, finer
+        return {s.id: float(g * unit) for s, g in zip(slots, given)}
+
+    def _steps(self, unit: Fraction, weights: list[Fraction]) -> list[int]:
+        """The number of ``unit`` steps each slot gets."""
+        units = round(Fraction(self.points).limit_denominator(10**6) / unit)
         shares = [units * w / sum(weights) for w in weights]
         given = [int(x) for x in shares]
-        order = sorted(range(len(slots)), key=lambda i: (-(shares[i] - given[i]), i))
+        order = sorted(range(len(weights)), key=lambda i: (-(shares[i] - given[i]), i))
         for i in order[: units - sum(given)]:
             given[i] += 1
-        if units < len(slots):
-            raise ValueError(f"question {self.number}: {self.points:g} points cannot give each of its {len(slots)} "
+        if units < len(weights):
+            raise ValueError(f"question {self.number}: {self.points:g} points cannot give each of its {len(weights)} "
                              f"parts a share")
-        for i in range(len(slots)):  # a slot of small weight rounded to nothing takes a step from the largest share
+        for i in range(len(weights)):  # a slot of small weight rounded to nothing takes a step from the largest share
             if not given[i]:
                 given[given.index(max(given))] -= 1
                 given[i] = 1
-        return {s.id: float(g * unit) for s, g in zip(slots, given)}
+        return given
 
     def grade_id(self, slot_id: str) -> str:
         return f"q{self.number}-{slot_id}"
@@ -71,6 +79,14 @@ class Paper:
     @property
     def points(self) -> float:
         return sum(q.points for q in self.questions)
+
+
+def _fair(weights: list[Fraction], given: list[int]) -> bool:
+    """Whether slots of equal weight got equal steps."""
+    steps: dict[Fraction, set[int]] = {}
+    for w, g in zip(weights, given):
+        steps.setdefault(w, set()).add(g)
+    return all(len(s) == 1 for s in steps.values())
 
 
 def derive_seed(master: int, student_id: str, position: int, purpose: str = "variant") -> int:
