@@ -96,23 +96,23 @@ class SoftmaxCeGradient(Template):
                         "steps. Use the natural logarithm.")
         if n == 1:
             probs, grads = "probs" in params.asked, "grad" in params.asked
-            header = ("class j", "logit z_j") + (("p_j = softmax(z)_j",) if probs else ())
-            header += ("dL/dz_j",) if grads else ()
+            header = ("class $j$", "logit $z_j$") + (("$p_j = \\mathrm{softmax}(z)_j$",) if probs else ())
+            header += ("$\\partial L / \\partial z_j$",) if grads else ()
             rows = tuple((str(j), z) + ((SlotRef(f"p{j}"),) if probs else ()) + ((SlotRef(f"g{j}"),) if grads else ())
                          for j, z in enumerate(params.input[0]))
             # The rounding comes before the table: in the notebook, the table's answer cells follow it at once.
             return (Text("A classifier outputs the logits below for one image whose true class is "
-                         f"y = {params.target[0]}. It is trained with softmax cross-entropy, L = -ln p_y with "
-                         "p = softmax(z)."),
+                         f"$y = {params.target[0]}$. It is trained with softmax cross-entropy, $L = -\\ln p_y$ with "
+                         "$p = \\mathrm{softmax}(z)$."),
                     rounding, Text("Fill in the table:"), Table(header, rows), Text("Give the loss L:"), AnswerBox("loss"))
         targets = ", ".join(map(str, params.target))
-        return (Text(f"A classifier outputs the logits below for a batch of {n} images (row n holds the {c} logits of "
-                     f"image n); their true classes are y = ({targets}). The loss is the mean softmax cross-entropy "
-                     "over the batch, as `torch.nn.functional.cross_entropy(z, y)` computes it: "
-                     f"L = (1/{n}) sum_n -ln p_(n, y_n) with p = softmax of each row."),
+        return (Text(f"A classifier outputs the logits below for a batch of {n} images (row $n$ holds the {c} logits of "
+                     f"image $n$); their true classes are $y = ({targets})$. The loss is the mean softmax "
+                     "cross-entropy over the batch, as `torch.nn.functional.cross_entropy(z, y)` computes it: "
+                     f"$L = \\frac{{1}}{{{n}}} \\sum_n -\\ln p_{{n, y_n}}$ with $p$ the softmax of each row."),
                 Matrix(f"Logits z ({n}x{c})", params.input), rounding,
                 Text("(a) Compute the loss L."), AnswerBox("loss"),
-                Text(f"(b) Compute the gradient dL/dz (a {n}x{c} matrix)."), AnswerBox("grad"))
+                Text(f"(b) Compute the gradient $\\partial L / \\partial z$ (a {n}x{c} matrix)."), AnswerBox("grad"))
 
     def solution(self, params, answers):
         loss, grad, probs = params.solve()
