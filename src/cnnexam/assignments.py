@@ -65,10 +65,10 @@ def read_cell(source: str) -> CellAssignments:
         line = getattr(error, "lineno", None)
         problem = f"the cell is not valid Python ({_why(error)}{f', line {line}' if line else ''})"
         return CellAssignments(_scan_lines(source), problem, line if isinstance(line, int) else None)
-    lines = _LINE_END.split(source)
+    cell = _Source(_LINE_END.split(source))
     found: list[Assignment] = []
     for stmt in tree.body:
-        found += _assignments(stmt, lines)
+        found += _assignments(stmt, cell)
     return CellAssignments(found)
 
 
@@ -80,7 +80,7 @@ def _why(error: Exception) -> str:
     return getattr(error, "msg", None) or type(error).__name__
 
 
-def _assignments(stmt: ast.stmt, lines: list[str]) -> list[Assignment]:
+def _assignments(stmt: ast.stmt, lines: _Source) -> list[Assignment]:
     """What one top-level statement assigns: ``x = v``, ``x: int = v``, ``x = y = v`` (both are v), and
     ``a, b = v, w`` (pairwise). An assignment that does not give the value (``x += 1``, ``a, b = f()``)
     is kept as a format error, so the student learns why the answer was not read."""
@@ -105,11 +105,21 @@ _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Floor
               ast.Pow: "**"}
 
 
-def _assigned(name: str, lines: list[str], value: ast.expr) -> Assignment:
-    return Assignment(name, _value_text(lines, value), ast.dump(value))
+def _assigned(name: str, lines: _Source, value: ast.expr) -> Assignment:
+    text = _value_text(lines, value)
+    return Assignment(name, text, _same(value, text))
 
 
-def _unpacked(target: ast.Tuple | ast.List, value: ast.expr, lines: list[str]) -> list[Assignment]:
+def _same(value: ast.expr, text: str | None) -> str:
+    """The syntax tree of an answer, so that [1,2] and [1, 2] agree; the text without spaces for a tree
+    too deep to write out (a sum of a thousand terms)."""
+    try:
+        return ast.dump(value)
+    except RecursionError:
+        return "".join((text or "").split())
+
+
+def _unpacked(target: ast.Tuple | ast.List, value: ast.expr, lines: _Source) -> list[Assignment]:
     names = target.elts
     if (all(isinstance(n, ast.Name) for n in names) and isinstance(value, (ast.Tuple, ast.List))
             and len(value.elts) == len(names) and not any(isinstance(v, ast.Starred) for v in value.elts)):
@@ -118,7 +128,7 @@ def _unpacked(target: ast.Tuple | ast.List, value: ast.expr, lines: list[str]) -
     return [Assignment(n.id, None, "unpacked", error) for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
-def _value_text(lines: list[str], node: ast.expr) -> str | None:
+def _value_text(lines: _Source, node: ast.expr) -> str | None:
     if isinstance(node, ast.Constant) and (node.value is Ellipsis or node.value is None):
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -131,14 +141,15 @@ def _value_text(lines: list[str], node: ast.expr) -> str | None:
 _LINE_END = re.compile(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)")
 
 
-def _segment(lines: list[str], node: ast.expr) -> str:
+def _segment(cell: _Source, node: ast.expr) -> str:
     """The source text of ``node`` with the parentheses around it, as Python reads it: ``(96*96*9\n + 96)``
     whole, where the node alone starts at 96 and would lose the brackets that join its lines. Column
     offsets of the syntax tree count UTF-8 bytes. Lone surrogates are kept as escapes and a cut inside a
     character becomes U+FFFD, a format error for the answer rather than an exception for the notebook."""
+    lines = cell.lines
     first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[operator]
-    start, end = _parenthesized(lines, node) or ((first, _chars(lines[first], node.col_offset)),
-                                                 (last, _chars(lines[last], node.end_col_offset)))
+    start, end = _parenthesized(cell, node) or ((first, _chars(lines[first], node.col_offset)),
+                                                (last, _chars(lines[last], node.end_col_offset)))
     if start[0] == end[0]:
         return lines[start[0]][start[1]:end[1]]
     return lines[start[0]][start[1]:] + "".join(lines[start[0] + 1:end[0]]) + lines[end[0]][:end[1]]
@@ -153,21 +164,36 @@ _NOT_CODE = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, t
              tokenize.ENDMARKER}
 
 
-def _parenthesized(lines: list[str], node: ast.expr) -> tuple[tuple[int, int], tuple[int, int]] | None:
+class _Source:
+    """A cell's lines, and its tokens when some answer needs them: tokenized once, however many answers
+    the cell holds (once per answer made a cell of a thousand answers take seconds)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self._tokens: tuple[list, dict, dict] | None = None
+
+    def tokens(self) -> tuple[list, dict, dict]:
+        """The code tokens, and their indices by start and by end position ([] when the cell does not tokenize)."""
+        if self._tokens is None:
+            text = "".join(line.rstrip("\r\n") + "\n" for line in self.lines)  # as the tokenizer ends lines
+            try:
+                tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _NOT_CODE]
+            except (tokenize.TokenError, SyntaxError):
+                tokens = []
+            self._tokens = (tokens, {t.start: n for n, t in enumerate(tokens)}, {t.end: n for n, t in enumerate(tokens)})
+        return self._tokens
+
+
+def _parenthesized(cell: _Source, node: ast.expr) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """(line, character) of the start and end of ``node`` with every pair of parentheses just around it,
     when there is one; the cell is tokenized only when a bracket may open before the node."""
+    lines = cell.lines
     first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[operator]
     start, end = _chars(lines[first], node.col_offset), _chars(lines[last], node.end_col_offset)
     before = lines[first][:start].rstrip()
     if before and not before.endswith("("):
         return None
-    text = "".join(line.rstrip("\r\n") + "\n" for line in lines)  # as the tokenizer ends lines
-    try:
-        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _NOT_CODE]
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    starts = {t.start: n for n, t in enumerate(tokens)}
-    ends = {t.end: n for n, t in enumerate(tokens)}
+    tokens, starts, ends = cell.tokens()
     i, j = starts.get((first + 1, start)), ends.get((last + 1, end))
     if i is None or j is None or i == 0 or tokens[i - 1].string != "(":
         return None
