@@ -328,3 +328,22 @@ def test_a_sparse_key_gives_no_credit_for_zeros():
     assert score(t, str(one_extra), key) == pytest.approx(9 / 10)
     dense = ArrayAnswer(shape=(2, 2))
     assert score(dense, "[[0, 0], [0, 0]]", ((1, 2), (0, 0))) == 0.5  # half zeros is not sparse: per entry
+
+
+def test_sparse_key_credit_counts_entries_that_are_zero_within_tolerance_as_zero():
+    """On a mostly-zero key, 0.001 everywhere reads as 0 in every cell (within the rounding tolerance):
+    it must earn no more than all zeros, whose right entries are only the key's zeros."""
+    answer = ArrayAnswer(shape=(4, 4), element="number", decimals=2)
+    key = [[Fraction(3, 2), 0, 0, 0], [0, Fraction(1, 4), 0, 0], [0] * 4, [0] * 4]
+    assert answer.check([[Fraction(1, 1000)] * 4 for _ in range(4)], key).score == 0
+    assert answer.check([[0] * 4 for _ in range(4)], key).score == 0
+    assert answer.check([[Fraction(3, 2), 0, 0, 0], [0] * 4, [0] * 4, [0] * 4], key).score == 0.5
+
+
+@pytest.mark.parametrize("value, key, near", [
+    ("3.89", Fraction(35, 9), True), ("3.88", Fraction(35, 9), True), ("4.111111111111111", Fraction(37, 9), True),
+    ("0.1", Fraction(1, 1000), False), ("0.4", Fraction(1, 3), False), ("3.9", 4, False), ("0.3", Fraction(1, 3), True)])
+def test_the_close_hint_is_for_the_key_rounded_or_cut_only(value, key, near):
+    from cnnexam.model.answers import _rounded_near
+
+    assert _rounded_near(Fraction(value), key) is near

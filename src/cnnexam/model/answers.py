@@ -9,6 +9,7 @@ frozenset of choice indices). Templates declare a slot's type; they never code a
 from __future__ import annotations
 
 
+import math
 import re
 import string
 from abc import ABC, abstractmethod
@@ -177,16 +178,17 @@ class FractionAnswer(AnswerType):
 
 
 def _rounded_near(value, key) -> bool:
-    """Whether ``value`` looks like ``key`` rounded or cut to a few decimals: a decimal (1/3 is not one) with d
-    places, within one unit of the d-th place of a key that needs more places (3.89 or 3.88 for 35/9,
-    4.111111111111111 for 37/9; not 3.9 for 4)."""
+    """Whether ``value`` is ``key`` rounded or cut to a few decimals: a decimal (1/3 is not one) with d places
+    that is the key rounded to d places or cut there, for a key that needs more places (3.89 or 3.88 for 35/9,
+    4.111111111111111 for 37/9; not 3.9 for 4, 0.1 for 1/1000 or 0.4 for 1/3)."""
     value, key = Fraction(value), Fraction(exact(key))
     if value == key or value.denominator == 1:
         return False
     places = next((d for d in range(1, 30) if (value * 10**d).denominator == 1), None)
     if places is None or (key * 10**places).denominator == 1:  # the key has no more places: not a rounding of it
         return False
-    return abs(value - key) <= Fraction(1, 10**places)
+    scaled = key * 10**places
+    return value * 10**places in (round(scaled), math.trunc(scaled))
 
 
 _ELEMENT = {"integer": IntegerAnswer(), "fraction": FractionAnswer()}
@@ -239,7 +241,8 @@ class ArrayAnswer(AnswerType):
         if all(ok):
             return FULL
         if 2 * sum(k == 0 for k in key_cells) > len(key_cells):  # sparse: zeros would earn credit for nothing
-            counted = [i for i, (v, k) in enumerate(zip(cells, key_cells)) if v != 0 or k != 0]
+            # a cell counts where the key is not 0 or the answer is not (within the tolerance) 0
+            counted = [i for i, k in enumerate(key_cells) if k != 0 or not ok[i]]
             right, total = sum(ok[i] for i in counted), len(counted)
             detail = f"{right} of {total} entries are right, counting those that are not 0 in the key or the answer"
         else:
