@@ -296,7 +296,8 @@ def test_symbolic_reads_formulas_as_students_write_them():
     assert score(t, "floor((N + 2P - F)/S)", key) == 0 and score(t, "floor((N + P - F)/S) + 1", key) == 0
     for bad, message in (("floor[(N, P)]", "takes one argument"), ("floor[((N**8)**8)**8]", "powers"),
                          ("floor((N + 2Q - F)/S)", "cannot be read"), ("N + q", "unknown name 'q'"),
-                         ("sqrt[N]", "only numbers")):
+                         ("sqrt[N]", "only numbers"),
+                         ("N/2P", r"'/2P' can be read two ways: write /\(2\*P\) or /2\*P")):  # N/(2P) or (N/2)P?
         with pytest.raises(AnswerFormatError, match=message):
             t.parse(bad)
     both = SymbolicAnswer(variables=("n", "N"), points=((1, 2),))

@@ -750,7 +750,7 @@ class SymbolicAnswer(AnswerType):
         text = text.replace("⌈", "ceiling(").replace("⌉", ")").replace("×", "*").replace("·", "*")
         if "=" in text:  # "o = floor(...)": keep the right-hand side
             text = text.rsplit("=", 1)[1]
-        text = _IMPLICIT_PRODUCT.sub(lambda m: f"{m[1]}*" if _variable(m[2], self.variables) else m[0], text)
+        text = _IMPLICIT_PRODUCT.sub(lambda m: _implicit_product(m, self.variables), text)
         import ast
 
         try:
@@ -793,6 +793,16 @@ class SymbolicAnswer(AnswerType):
 
 # A number written right before a variable: 2P or 2 p is 2*P (Python reads neither, so nothing else is meant).
 _IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?=([A-Za-z_]\w*))")
+
+
+def _implicit_product(match: re.Match, variables) -> str:
+    """``2*`` for the 2 of 2P; after a division sign refused, since N/2P is read both as N/(2P) and (N/2)P."""
+    if not _variable(match[2], variables):
+        return match[0]
+    if match.string[:match.start()].rstrip().endswith("/"):
+        raise AnswerFormatError(f"'/{match[1]}{match[2]}' can be read two ways: write /({match[1]}*{match[2]}) or "
+                                f"/{match[1]}*{match[2]}")
+    return f"{match[1]}*"
 
 
 def _variable(name: str, variables: tuple[str, ...]) -> str | None:
