@@ -184,11 +184,22 @@ def _rounded_near(value, key) -> bool:
     value, key = Fraction(value), Fraction(exact(key))
     if value == key or value.denominator == 1:
         return False
-    places = next((d for d in range(1, 30) if (value * 10**d).denominator == 1), None)
-    if places is None or (key * 10**places).denominator == 1:  # the key has no more places: not a rounding of it
+    places = _decimal_places(value.denominator)  # (integer arithmetic: this runs for every cell graded)
+    if places is None or (10**places) % key.denominator == 0:  # the key has no more places: not a rounding of it
         return False
     scaled = key * 10**places
     return value * 10**places in (round(scaled), math.trunc(scaled))
+
+
+def _decimal_places(denominator: int) -> int | None:
+    """The places of a decimal with this denominator (in lowest terms), None if it is no decimal or has
+    more than 30."""
+    twos = (denominator & -denominator).bit_length() - 1
+    rest, fives = denominator >> twos, 0
+    while rest % 5 == 0 and fives <= 30:
+        rest, fives = rest // 5, fives + 1
+    places = max(twos, fives)
+    return places if rest == 1 and places <= 30 else None
 
 
 _ELEMENT = {"integer": IntegerAnswer(), "fraction": FractionAnswer()}
