@@ -1,7 +1,7 @@
 """Benchmark: grading 1,000 submissions of the example exam into a fresh gradebook.
 
 The class (1,000 students, notebooks only) is generated first into a temporary folder, untimed, and one
-submission per student is written from it: 50% the solution notebook (full marks), 35% partly wrong (a
+submission per student is written from it: 50% answered as the key (full marks), 35% partly wrong (a
 third of the answers replaced by wrong values, blanks or text that cannot be read), 15% bad files (broken
 JSON, an edited locked cell, another exam's notebook, code in an answer cell, a huge nested list).
 Then ``cnnexam grade`` is timed. Target (2 cores): at most 10 s wall. Prints the throughput.
@@ -30,6 +30,17 @@ WRONG = ["0", "[[0, 0], [0, 0]]", "(1, 2, 3)", "'no idea'", "15/4", "__import__(
 
 def answer_cells(notebook: dict) -> list[dict]:
     return [c for c in notebook["cells"] if "cnnexam" in c["metadata"]]
+
+
+def answered(exam: Path, student_id: str) -> dict:
+    """The student's notebook with every answer cell as the solution notebook has it: what a student who
+    got everything right hands in (the solution notebook itself is flagged as a leaked key)."""
+    notebook = json.loads((exam / "students" / f"{student_id}.ipynb").read_text())
+    solution = json.loads((exam / "instructor" / "solutions" / f"{student_id}.ipynb").read_text())
+    sources = {c["id"]: c["source"] for c in answer_cells(solution)}
+    for cell in answer_cells(notebook):
+        cell["source"] = sources[cell["id"]]
+    return notebook
 
 
 def partly_wrong(notebook: dict, rng: random.Random) -> dict:
@@ -79,7 +90,7 @@ def main() -> None:
         generate_exam(spec, students, exam, ["ipynb"], args.workers)
         kinds = {"correct": 0, "partly wrong": 0, "bad": 0}
         for i, student in enumerate(students):
-            notebook = json.loads((exam / "instructor" / "solutions" / f"{student.id}.ipynb").read_text())
+            notebook = answered(exam, student.id)
             share = rng.random()
             if share < 0.5:
                 data, kind = json.dumps(notebook).encode(), "correct"
