@@ -348,3 +348,11 @@ def test_the_close_hint_is_for_the_key_rounded_or_cut_only(value, key, near):
     from cnnexam.model.answers import _rounded_near
 
     assert _rounded_near(Fraction(value), key) is near
+
+
+def test_a_comma_after_the_closing_bracket_is_dropped():
+    """`x = [[1, 2], [3, 4]],` is a one-value tuple in Python; the student meant the matrix."""
+    assert ArrayAnswer(shape=(2, 2)).parse("[[1, 2], [3, 4]],") == ((1, 2), (3, 4))
+    assert ShapeAnswer(ndim=3).parse("(6, 28, 28),") == (6, 28, 28)
+    with pytest.raises(AnswerFormatError):
+        ArrayAnswer(shape=(2, 2)).parse("[[1, 2], [3, 4]], [[1, 2], [3, 4]]")  # two matrices stay refused

@@ -93,6 +93,16 @@ def _read_number(raw):
     return read_value(raw)
 
 
+def _closing_comma_dropped(raw):
+    """``[[1, 2], [3, 4]],`` or ``(6, 28, 28),`` without the comma after the closing bracket, which makes
+    Python wrap the answer in a one-value tuple; anything else as it is."""
+    if isinstance(raw, str):
+        text = raw.rstrip()
+        if text.endswith(",") and text[:-1].rstrip().endswith(("]", ")")):
+            return text[:-1]
+    return raw
+
+
 def _as_typed(raw, value) -> str:
     """A value for a message: as the student typed it when that is short, else as a plain number."""
     text = raw.strip().removesuffix(",").strip() if isinstance(raw, str) else ""
@@ -231,7 +241,7 @@ class ArrayAnswer(AnswerType):
         """The array, its entries exact numbers. An entry of the wrong kind of number (3.5 where whole numbers
         are asked) is a wrong entry, not a format error; numbers written as text ("13/4", as key.json writes
         fractions) are read as numbers; an entry that is no number at all is refused, naming where it is."""
-        value = read_value(raw, entries=True)
+        value = read_value(_closing_comma_dropped(raw), entries=True)
         ndim = len(self.shape)
         shape = _shape_of(value, ndim)
         if self.shape_given and shape != self.shape:
@@ -405,7 +415,7 @@ class ShapeAnswer(AnswerType):
     ndim: int = 3
 
     def parse(self, raw):
-        value = self._read_text(raw) if isinstance(raw, str) else read_value(raw)
+        value = self._read_text(_closing_comma_dropped(raw)) if isinstance(raw, str) else read_value(raw)
         if not isinstance(value, list):
             value = [value]
         dims = [self._dimension(v) for v in value]
