@@ -356,3 +356,11 @@ def test_a_comma_after_the_closing_bracket_is_dropped():
     assert ShapeAnswer(ndim=3).parse("(6, 28, 28),") == (6, 28, 28)
     with pytest.raises(AnswerFormatError):
         ArrayAnswer(shape=(2, 2)).parse("[[1, 2], [3, 4]], [[1, 2], [3, 4]]")  # two matrices stay refused
+
+
+def test_multiple_choice_splits_run_together_letters_only():
+    """'AC' is A and C; 'ResNet' is an option's text, not six letters."""
+    t = MultipleChoiceAnswer(options=("ResNet", "VGG", "AlexNet", "LeNet-5", "GoogLeNet", "MobileNet"))
+    assert t.parse("AC") == t.parse("a, c") == frozenset({0, 2})
+    assert t.parse("ResNet, VGG") == frozenset({0, 1})
+    assert t.parse("A, ResNet") == frozenset({0})

@@ -578,7 +578,13 @@ class MultipleChoiceAnswer(AnswerType):
             joined = re.search(r"(?i)(?<![a-z])(and|or|und|oder)(?![a-z])|[&+]", text)
             if joined:
                 raise AnswerFormatError(f"separate the letters with commas, not with {joined[0]!r}")
-            items = [t for t in re.split(r"[\s,;/]+|(?<=[A-Za-z])(?=[A-Za-z])", text.replace("'", "").replace('"', "")) if t]
+            letters = {_letter(i) for i in range(len(self.options))}
+            items = []
+            for token in re.split(r"[\s,;/]+", text.replace("'", "").replace('"', "")):
+                if len(token) > 1 and set(token.upper()) <= letters:
+                    items += list(token)  # "AC": letters written together
+                elif token:
+                    items.append(token)
             if len(items) > len(self.options):
                 raise AnswerFormatError(f"it has {len(items)} picks, but there are only {len(self.options)} options "
                                         "(each letter counts once)")
