@@ -304,8 +304,31 @@ def test_files_left_from_an_earlier_run_are_named(example, tmp_path, capsys):
     assert main(["generate", spec, "--roster", str(roster), "--out", str(out), "--formats", "ipynb"]) == 0
     assert capsys.readouterr().err == (
         f"cnnexam: warning: 2 files in {out} not written by this run, left from an earlier one (a student no longer "
-        "on the roster?): instructor/solutions/s002.ipynb, students/s002.ipynb; delete them before handing out the "
-        "folder\n")
+        "on the roster, or another spec): instructor/solutions/s002.ipynb, students/s002.ipynb; delete them before "
+        "handing out the folder\n")
+    # the PDFs of the same spec next to its notebooks: the notebooks are current, not left over
+    assert main(["generate", spec, "--roster", str(roster), "--out", str(out), "--formats", "pdf"]) == 0
+    assert "s001" not in capsys.readouterr().err
+
+
+def test_an_out_folder_holding_another_exam_is_not_overwritten(example, tmp_path, capsys):
+    """Another master seed gives every student another paper: the old papers, keys and manifest (which any
+    grading of that exam needs) are replaced only when asked."""
+    out, roster = tmp_path / "out", str(small_roster(tmp_path))
+    other = tmp_path / "other.toml"
+    other.write_text((example / "exam.toml").read_text(encoding="utf-8").replace("\nseed = ", "\nseed = 1"),
+                     encoding="utf-8")
+    assert main(["generate", str(example / "exam.toml"), "--roster", roster, "--out", str(out), "--formats", "ipynb"]) == 0
+    before = (out / "instructor" / "manifest.json").read_bytes()
+    capsys.readouterr()
+    assert main(["generate", str(other), "--roster", roster, "--out", str(out), "--formats", "ipynb"]) == 2
+    assert capsys.readouterr().err == (
+        f"cnnexam: error: --out {out} holds the papers of another exam (its manifest.json has another master seed): "
+        "generating would replace every paper and key, and submissions to that exam could no longer be graded; use "
+        "another --out, or --replace to overwrite it\n")
+    assert (out / "instructor" / "manifest.json").read_bytes() == before
+    assert main(["generate", str(other), "--roster", roster, "--out", str(out), "--formats", "ipynb", "--replace"]) == 0
+    assert (out / "instructor" / "manifest.json").read_bytes() != before
 
 
 def test_formats_must_name_one(example, tmp_path, capsys):
@@ -333,3 +356,14 @@ def test_demo_with_pdfs_only(tmp_path, capsys):
     assert main(["demo", str(tmp_path), "--formats", "pdf"]) == 0
     out = capsys.readouterr().out
     assert f"the same paper as PDF    {tmp_path / 'out' / 'students' / 's001.pdf'}" in out
+
+
+def test_demo_runs_its_next_step_itself_and_starts_over_after_a_new_seed(tmp_path, capsys):
+    folder = tmp_path / "demo"
+    assert main(["demo", str(folder), "--formats", "ipynb"]) == 0
+    assert "next:" not in capsys.readouterr().out  # it generates right away
+    spec = folder / "exam.toml"
+    spec.write_text(re.sub(r"\nseed = \d+", "\nseed = 7", spec.read_text(encoding="utf-8")), encoding="utf-8")
+    assert main(["demo", str(folder), "--formats", "ipynb"]) == 0  # its own folder: replaced, not refused
+    manifest = json.loads((folder / "out" / "instructor" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["spec"]["content"]["seed"] == 7

@@ -25,10 +25,11 @@ def run(args) -> int:
     if (folder / "exam.toml").exists():
         print(f"using the existing {folder / 'exam.toml'} and {folder / 'roster.csv'}")
     else:
-        init.run(argparse.Namespace(directory=str(folder), force=False))
+        init.run(argparse.Namespace(directory=str(folder), force=False, show_next=False))
     out = folder / "out"
     code = generate.run(argparse.Namespace(spec=str(folder / "exam.toml"), roster=str(folder / "roster.csv"),
-                                           out=str(out), formats=args.formats, workers=None))
+                                           out=str(out), formats=args.formats, workers=None,
+                                           replace=True))  # the demo's own folder: a new seed starts it over
     if code == 0:
         first = min(path.stem for path in (out / "students").iterdir())  # a notebook, a PDF or both
         print("\nLook at:")

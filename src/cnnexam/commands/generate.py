@@ -16,6 +16,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--formats", default="ipynb,pdf", help="comma-separated: ipynb, pdf (default: both)")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
+    parser.add_argument("--replace", action="store_true",
+                        help="overwrite an OUT that holds another exam (another master seed)")
     parser.set_defaults(run=run)
 
 
@@ -29,7 +31,7 @@ def run(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise ValueError("--workers must be at least 1")
     try:
-        summary = generate_exam(spec, students, args.out, formats, args.workers, progress_bar(sys.stderr))
+        summary = generate_exam(spec, students, args.out, formats, args.workers, progress_bar(sys.stderr), args.replace)
     except GenerationError as error:
         print(f"\ncnnexam: error: {error}", file=sys.stderr)
         return 1
@@ -40,8 +42,8 @@ def run(args) -> int:
     stale = summary["stale"]
     if stale:
         print(f"cnnexam: warning: {len(stale)} file{'s' if len(stale) > 1 else ''} in {args.out} not written by this "
-              f"run, left from an earlier one (a student no longer on the roster?): {listed(stale, 5)}; delete them "
-              "before handing out the folder", file=sys.stderr)
+              f"run, left from an earlier one (a student no longer on the roster, or another spec): {listed(stale, 5)}; "
+              "delete them before handing out the folder", file=sys.stderr)
     missing = summary["missing_glyphs"]
     if missing:
         where = [f"the names or ids of {len(missing['students'])} student{'s' if len(missing['students']) > 1 else ''} "

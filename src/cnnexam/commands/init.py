@@ -34,5 +34,6 @@ def run(args) -> int:
     (target / "exam.toml").write_text(spec, encoding="utf-8")
     (target / "roster.csv").write_bytes((examples / "roster.csv").read_bytes())
     print(f"wrote {target / 'exam.toml'} and {target / 'roster.csv'}")
-    print(f"next: cnnexam generate {target / 'exam.toml'} --roster {target / 'roster.csv'} --out {target / 'out'}")
+    if getattr(args, "show_next", True):  # demo runs that next step itself
+        print(f"next: cnnexam generate {target / 'exam.toml'} --roster {target / 'roster.csv'} --out {target / 'out'}")
     return 0

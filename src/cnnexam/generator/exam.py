@@ -59,8 +59,10 @@ class Result:
 
 
 def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, formats: Sequence[str] = FORMATS,
-                  workers: int | None = None, progress: Callable[[int, int], None] | None = None) -> dict:
-    """Write every file; return a summary with counts, the wall seconds and the CPU seconds of each stage."""
+                  workers: int | None = None, progress: Callable[[int, int], None] | None = None,
+                  replace: bool = False) -> dict:
+    """Write every file; return a summary with counts, the wall seconds and the CPU seconds of each stage.
+    An OUT that holds another exam (another master seed) is refused unless ``replace``."""
     from cnnexam.templates import all_templates
 
     unknown = [f for f in formats if f not in FORMATS]
@@ -69,6 +71,11 @@ def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, 
     if not formats:
         raise ValueError(f"--formats: none given; expected some of {', '.join(FORMATS)}, separated by commas")
     out = Path(out)
+    previous = previous_spec(out)
+    if previous and previous.get("content", {}).get("seed") != spec.seed and not replace:
+        raise ValueError(f"--out {out} holds the papers of another exam (its manifest.json has another master "
+                         "seed): generating would replace every paper and key, and submissions to that exam could "
+                         "no longer be graded; use another --out, or --replace to overwrite it")
     folders = ["students", "instructor"] + (["instructor/solutions"] if "ipynb" in formats else []) \
         + (["instructor/keys"] if "pdf" in formats else [])
     make_folders(out, folders, f"--out {out}")
@@ -122,7 +129,7 @@ def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, 
     total.seconds["keys"] += time.process_time() - t
     return {"students": len(students), "questions": len(spec.questions), "files": total.files,
             "seconds": time.perf_counter() - started, "stage_seconds": dict(total.seconds), "workers": workers,
-            "stale": stale_files(out, students, formats),
+            "stale": stale_files(out, students, formats, same_spec=bool(previous) and previous.get("sha256") == spec.digest),
             "missing_glyphs": unprintable(spec, students) if "pdf" in formats else {}}
 
 
@@ -150,13 +157,15 @@ def student_files(student_id: str, formats: Sequence[str]) -> dict[str, str]:
     return files
 
 
-def stale_files(out: Path, students: Sequence[Student], formats: Sequence[str]) -> list[str]:
+def stale_files(out: Path, students: Sequence[Student], formats: Sequence[str], same_spec: bool = False) -> list[str]:
     """Files in OUT's students and instructor folders that this run did not write: left from an earlier run
     (a student since removed from the roster, a format no longer asked for). Handing them out by mistake
-    would be worse than a warning; deleting them is the instructor's call."""
-    written = {"instructor/key.json", "instructor/manifest.json"} | ({"instructor/answer-sheet.pdf"} if "pdf" in formats
+    would be worse than a warning; deleting them is the instructor's call. With ``same_spec`` (the earlier
+    run had this very spec) the current students' files in the other formats are current too."""
+    kept = FORMATS if same_spec else formats
+    written = {"instructor/key.json", "instructor/manifest.json"} | ({"instructor/answer-sheet.pdf"} if "pdf" in kept
                                                                      else set())
-    written.update(path for s in students for path in student_files(s.id, formats).values())
+    written.update(path for s in students for path in student_files(s.id, kept).values())
     found = (p.relative_to(out).as_posix() for folder in ("students", "instructor") for p in (out / folder).rglob("*")
              if p.is_file())
     return sorted(path for path in found if path not in written)
@@ -207,6 +216,15 @@ class _Job:
             if progress:
                 progress(done, total)
         return result
+
+
+def previous_spec(out: Path) -> dict | None:
+    """The spec entry (file, sha256, content) of the manifest an earlier run left in OUT, if one is there."""
+    try:
+        spec = json.loads((out / "instructor" / "manifest.json").read_text(encoding="utf-8")).get("spec")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return spec if isinstance(spec, dict) else None
 
 
 def paper_key(paper: Paper) -> dict:
