@@ -83,6 +83,14 @@ SPECS = {
                         "pool-output), got 'hardest'")),
     "long-value-cut-short": (VALID.replace('"conv2d-output"', '"' + "conv" * 100 + '"'),
                              f"{Q}.template: unknown template id '{('conv' * 9)[:35]}...'; `cnnexam templates` lists the ids"),
+    "latex-in-basic-string": (VALID.replace("seed = 7", 'seed = 7\ninstructions = """\nUse $\\frac{1}{2}$."""'),
+                              ('instructions: a backslash in a """ string is a TOML escape, so LaTeX\'s \\frac became a '
+                               "control character; write the instructions in a \'\'\'...\'\'\' string (which keeps "
+                               "backslashes) or double each backslash")),
+    "latex-times-in-basic-string": (VALID.replace("seed = 7", 'seed = 7\ninstructions = "a $3 \\times 3$ grid"'),
+                                    ('instructions: a backslash in a """ string is a TOML escape, so LaTeX\'s \\times '
+                                     "became a control character; write the instructions in a \'\'\'...\'\'\' string "
+                                     "(which keeps backslashes) or double each backslash")),
     "not-toml": (VALID.replace("seed = 7", "seed 7"),
                  "not valid TOML: Expected '=' after a key in a key/value pair (at line 3, column 6)"),
 }
@@ -183,6 +191,9 @@ ROSTERS = {
                               ("line 1: no id column; expected a header with columns id and name (optional: email, "
                                f"section), got student,{'x' * 69}...")),
     "reserved-id": ("id,name\ncon,Ada\n", "line 2: id 'con' cannot be used in a file name (reserved on Windows)"),
+    "unquoted-comma": ("id,name,email\ns001,Lovelace, Ada,ada@example.edu\n",
+                       ("line 2: 4 fields but the header has 3 columns; a name or other value with a comma must be in "
+                        'double quotes ("Lovelace, Ada")')),
 }
 
 
@@ -218,6 +229,16 @@ def test_roster_from_a_spreadsheet(tmp_path):
     students = load_roster(path)
     assert [(s.id, s.name, s.email, s.section) for s in students] == [
         ("s001", "Ada Lovelace", "ada@example.edu", "A"), ("s002", "Alan Turing", "", "")]
+
+
+def test_latex_in_a_literal_string_and_a_trailing_comma_in_a_roster_are_fine(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text(VALID.replace("seed = 7", "seed = 7\ninstructions = \'\'\'\nUse $\\frac{1}{2}$ and $3 \\times 3$.\n\'\'\'"),
+                    encoding="utf-8")
+    assert load_spec(spec).instructions.strip() == "Use $\\frac{1}{2}$ and $3 \\times 3$."
+    roster = tmp_path / "r.csv"
+    roster.write_text('id,name,email\ns001,"Lovelace, Ada",ada@example.edu,\n', encoding="utf-8")  # as LMSs export
+    assert load_roster(roster)[0].email == "ada@example.edu"
 
 
 def test_roster_quotes_that_close_on_their_line(tmp_path):

@@ -37,7 +37,8 @@ def run(args) -> int:
         return 1
     stages = ", ".join(f"{name} {summary['stage_seconds'].get(name, 0.0):.1f} s" for name in STAGES)
     students, workers = summary["students"], summary["workers"]
-    print(f"{students} student{'s' * (students != 1)} x {summary['questions']} questions: {summary['files']} files "
+    questions = summary["questions"]
+    print(f"{students} student{'s' * (students != 1)} x {questions} question{'s' * (questions != 1)}: {summary['files']} files "
           f"in {args.out} in {summary['seconds']:.1f} s ({workers} worker{'s' * (workers != 1)}; CPU time: {stages})")
     stale = summary["stale"]
     if stale:

@@ -24,6 +24,7 @@ import csv
 import difflib
 import hashlib
 import io
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -100,6 +101,13 @@ def load_spec(path: str | Path, known_templates: dict | None = None) -> ExamSpec
     return _Checker(str(path), known_templates).spec(raw, hashlib.sha256(data).hexdigest())
 
 
+# In a TOML """ string a backslash is an escape: LaTeX's \frac and \beta arrive as a form feed or a
+# backspace (never meant in text) and the rest of the name, \times, \rho or \nabla as a tab, a return or a
+# line break before the rest of a command's name.
+_TOML_ESCAPED_LATEX = re.compile(r"[\b\f][a-z]*|\t(?:imes|au|heta|ilde|ext|anh|op|riangle)[a-z]*"
+                                 r"|\r(?:ho|ightarrow|angle|floor|ceil|ight)[a-z]*|\nabla")
+
+
 class _Checker:
     def __init__(self, source: str, templates: dict) -> None:
         self.source = source
@@ -149,6 +157,12 @@ class _Checker:
         from .spectext import check_instructions
 
         text = self.text(raw, "instructions", "", required=False, one_line=False)
+        escaped = _TOML_ESCAPED_LATEX.search(text)
+        if escaped:
+            command = "\\" + {"\b": "b", "\f": "f", "\t": "t", "\r": "r", "\n": "n"}[escaped[0][0]] + escaped[0][1:]
+            self.fail("instructions", f"a backslash in a \"\"\" string is a TOML escape, so LaTeX's {command} became a "
+                                      "control character; write the instructions in a \'\'\'...\'\'\' string (which "
+                                      "keeps backslashes) or double each backslash")
         try:
             check_instructions(text)
         except ValueError as error:
@@ -236,6 +250,10 @@ def load_roster(path: str | Path) -> tuple[Student, ...]:
     # Ids that name the same file on Windows or macOS: equal but for case, or for how accents are encoded.
     seen: dict[str, tuple[int, str]] = {}  # NFC-normalized casefolded id -> (line, id)
     for line, fields in records:
+        if len(fields) > len(columns) and any(f.strip() for f in fields[len(columns):]):
+            # "1,Lovelace, Ada,ada@x" would put "Ada" in the email column and drop the address
+            raise SpecError(f"{path}: line {line}: {len(fields)} fields but the header has {len(columns)} columns; "
+                            "a name or other value with a comma must be in double quotes (\"Lovelace, Ada\")")
         row = {c: v.strip() for c, v in zip(columns, fields)}
         if not any(row.values()):
             continue
