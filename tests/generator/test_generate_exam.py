@@ -126,6 +126,7 @@ def test_manifest_is_enough_to_regenerate(exam_out, example):
     assert [s["id"] for s in manifest["students"]] == list(key) == sorted(key)
     for entry in manifest["students"]:
         assert len(entry["questions"]) == 12
+        assert list(key[entry["id"]]) == [str(n) for n in range(1, 13)]  # in the paper's order, not as text
         for q in entry["questions"]:
             variant = templates[q["template"]].variant(q["seed"], q["difficulty"])
             assert variant.variant_id == q["variant_id"] and variant.version == q["template_version"]

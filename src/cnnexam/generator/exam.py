@@ -117,7 +117,8 @@ def generate_exam(spec: ExamSpec, students: Sequence[Student], out: str | Path, 
     total.students.sort(key=lambda entry: order[entry["id"]])
     total.sheet_rows.sort(key=lambda row: order[row.id])
     t = time.process_time()
-    _write_json(out / "instructor" / "key.json", {s.id: total.keys[s.id] for s in students})
+    # in the papers' order (roster, question, part), not sorted as text ("1", "10", "11", "2")
+    _write_json(out / "instructor" / "key.json", {s.id: total.keys[s.id] for s in students}, sort_keys=False)
     _write_json(out / "instructor" / "manifest.json", manifest(spec, total.students, templates))
     total.files += 2
     if "pdf" in formats:
@@ -338,8 +339,8 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _write_json(path: Path, data) -> None:
-    _write(path, json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+def _write_json(path: Path, data, sort_keys: bool = True) -> None:
+    _write(path, json.dumps(data, indent=1, sort_keys=sort_keys, ensure_ascii=False) + "\n")
 
 
 def progress_bar(stream=sys.stderr) -> Callable[[int, int], None] | None:
