@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from cnnexam.messages import cut
 from cnnexam.model.answers import AnswerType
 from cnnexam.model.grading import raw_text
 
@@ -394,7 +395,8 @@ def _ruled_rows(cells, columns: int, width: int) -> str:
 @lru_cache(maxsize=1)
 def _env():
     env = environment("typ")
-    env.filters.update(prose=prose, spec_prose=spec_prose, esc=escape_typst, math=latex_to_typst, tstr=typst_string, pts=_points,
+    env.filters.update(prose=prose, spec_prose=spec_prose, esc=escape_typst, math=latex_to_typst, tstr=typst_string,
+                       pts=_points, cut=cut,
                        ruled=_ruled_rows, cells=lambda m: [m.cell_text(v) for row in m.rows for v in row],
                        widest=lambda m: max((len(m.cell_text(v)) for row in m.rows for v in row), default=1))
     return env
