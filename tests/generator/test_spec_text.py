@@ -11,6 +11,7 @@ from test_typst import PLAIN, compile_clean, synthetic_paper
 from cnnexam.generator.notebook import render_notebooks
 from cnnexam.generator.spec import SpecError, Student, load_spec
 from cnnexam.generator.typst import escape_typst, render_typst, typst_string
+from cnnexam.messages import cut
 
 VALID = '''course = "Deep Learning"
 title = "Quiz"
@@ -74,8 +75,10 @@ def test_names_ids_course_and_title_print_literally_on_the_paper():
     paper = synthetic_paper(Student("s_1$`[x]", HOSTILE))
     paper = dataclasses.replace(paper, spec=dataclasses.replace(paper.spec, course="# C*1*", title="<i>Mid_term_</i>"))
     source = render_typst(paper)
-    assert f"[{escape_typst('# C*1*')} · {escape_typst('<i>Mid_term_</i>')}]" in source
-    assert f"[{escape_typst(HOSTILE)} · {escape_typst('s_1$`[x]')} · version" in source
+    # the running header: one line, long values cut; the title block holds them whole
+    assert f"[{escape_typst('# C*1* · <i>Mid_term_</i>')}]" in source
+    assert f"[{escape_typst(cut(HOSTILE, 26))} · {escape_typst('s_1$`[x]')} · version" in source
+    assert f"name: {typst_string(HOSTILE)}, id: {typst_string('s_1$`[x]')}" in source
     compile_clean(source)
 
 
