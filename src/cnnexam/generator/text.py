@@ -62,7 +62,7 @@ def table_text(table: Table) -> str:
 def answer_box_text(slot: Slot | None, slot_id: str) -> str:
     if slot is None:
         return f"  [answer {slot_id}]"
-    lines = [f"  [answer {slot.id}, {fmt(slot.points)} pt: {slot.type.instructions()}]"]
+    lines = [f"  [answer {slot.id}, {slot.points:g} pt: {slot.type.instructions()}]"]
     if isinstance(slot.type, (SingleChoiceAnswer, MultipleChoiceAnswer)):
         lines += [f"    {chr(65 + i)}) {option}" for i, option in enumerate(slot.type.options)]
     return "\n".join(lines)
@@ -70,7 +70,7 @@ def answer_box_text(slot: Slot | None, slot_id: str) -> str:
 
 def render_variant(variant: Variant, *, key: bool = True, solution: bool = True, misconceptions: bool = True) -> str:
     slots = {s.id: s for s in variant.slots}
-    head = f"{variant.title}  [{variant.template} v{variant.version}, {variant.difficulty}, seed {variant.seed}, {fmt(variant.points)} pt]"
+    head = f"{variant.title}  [{variant.template} v{variant.version}, {variant.difficulty}, seed {variant.seed}, {variant.points:g} pt]"
     parts = [head, "=" * min(len(head), WIDTH), render_blocks(variant.question, slots)]
     if key:
         parts += ["", "Answer key", "----------"]
