@@ -234,20 +234,6 @@ def test_the_last_run_text_counts_even_if_an_earlier_run_left_a_value():
     assert (result.status, result.message) == (RIGHT, RAISED)
 
 
-def test_the_answer_cell_outranks_a_later_assignment_elsewhere_as_for_the_grader():
-    """The grader reads the answer cell (another cell only while the answer cell holds no answer)."""
-    answer_cell = "# (a) learnable parameters, 4 points: a whole number\nx = 83,04"
-    namespace = run_cells(answer_cell, "x = 83040")  # a scratch cell run later
-    (result,) = results(namespace, data("practice", ("x", IntegerAnswer(), 83040)))
-    assert result.status == FORMAT_ERROR
-    answer_cell = "# (a) learnable parameters, 4 points: a whole number\nx = 5"
-    (result,) = results(run_cells(answer_cell, "x += 0"), data("practice", ("x", IntegerAnswer(), 5)))
-    assert result.status == RIGHT
-    untouched = "# (a) learnable parameters, 4 points: a whole number\nx = ..."
-    (result,) = results(run_cells(untouched, "x = 5"), data("practice", ("x", IntegerAnswer(), 5)))
-    assert result.status == RIGHT  # an answer in a new cell counts while the answer cell is untouched
-
-
 def test_parentheses_that_join_lines_are_read_with_the_answer():
     assert status(IntegerAnswer(), 83040, "x = (96*96*9\n     + 96)") == (RIGHT, "")
     assert status(FractionAnswer(), Fraction(35, 9), "x = (35  # sum\n     / 9)") == (RIGHT, "")

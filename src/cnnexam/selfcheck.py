@@ -7,8 +7,7 @@ SHA-256 hashes of the answer's accepted canonical forms (:func:`accepted_forms`)
 hashes at all and the cell only says whether each answer's format can be read.
 
 An answer is read the way the grader reads it, by the grader's own reader (:mod:`cnnexam.assignments`): the
-text on the right of the variable's last assignment in its answer cell, as found in the kernel's input
-history (``In``; another cell's assignment only while the answer cell holds no answer), not the value
+text on the right of the variable's last assignment in the kernel's input history (``In``), not the value
 Python computed, because the two differ (``37/9`` is an exact fraction to the grader and a float to Python;
 ``k * k`` is a number to Python and unreadable to the grader; ``5x5``, ``83,040`` or ``false`` stop the cell
 with an error in Python and are answers to the grader). The history holds the cells that were run, whatever
@@ -82,8 +81,7 @@ def results(namespace: dict, data: str) -> list[Result]:
     """What :func:`check` prints, one Result per slot, in the order of the notebook."""
     payload = json.loads(data)
     history = namespace.get("In")
-    letters = {entry["variable"]: entry["letter"] for entry in payload["slots"]}
-    assignments = _assignments(history, letters) if isinstance(history, list) else None
+    assignments = _assignments(history) if isinstance(history, list) else None
     return [_result(entry, namespace, assignments) for entry in payload["slots"]]
 
 
@@ -234,22 +232,17 @@ def _unflatten(cells: list, shape: tuple[int, ...]):
     return [_unflatten(cells, shape[1:]) for _ in range(shape[0])]
 
 
-def _assignments(history: list, letters: dict[str, str]) -> dict[str, tuple[Assignment, bool]]:
+def _assignments(history: list) -> dict[str, tuple[Assignment, bool]]:
     """variable -> its last top-level assignment in the input history, read as the grader reads a cell
-    (also from a cell Python could not parse), and whether that cell is one Python could not parse.
-    The grader reads the answer cell, and another cell only while the answer cell holds no answer: an
-    answered run of the answer cell (it starts with its "# (a)" line) outranks a later assignment elsewhere."""
-    anywhere, in_answer_cell = {}, {}
+    (also from a cell Python could not parse), and whether that cell is one Python could not parse."""
+    found = {}
     for source in history:
         if not isinstance(source, str):
             continue
         cell = read_cell(source)
         for assignment in cell.assignments:
-            anywhere[assignment.name] = (assignment, bool(cell.problem))
-            if (assignment.answered and assignment.name in letters
-                    and source.lstrip().startswith(f"# ({letters[assignment.name]})")):
-                in_answer_cell[assignment.name] = anywhere[assignment.name]
-    return anywhere | in_answer_cell
+            found[assignment.name] = (assignment, bool(cell.problem))
+    return found
 
 
 def _from_value(value):
