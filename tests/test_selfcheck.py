@@ -234,6 +234,14 @@ def test_the_last_run_text_counts_even_if_an_earlier_run_left_a_value():
     assert (result.status, result.message) == (RIGHT, RAISED)
 
 
+def test_an_answer_set_inside_a_block_is_no_answer_for_the_grader_nor_the_check():
+    namespace = run_cells("if True:\n    x = 5")
+    (result,) = results(namespace, data("practice", ("x", IntegerAnswer(), 5)))
+    assert (result.status, result.message) == (MISSING, "no line `x = ...` at the top of its cell (not inside if, "
+                                                        "for or try): the grader reads only that")
+    assert answers([Cell("a", "code", "if True:\n    x = 5", 0)], [("a", "x")])["a"].text is None  # nor the grader
+
+
 def test_parentheses_that_join_lines_are_read_with_the_answer():
     assert status(IntegerAnswer(), 83040, "x = (96*96*9\n     + 96)") == (RIGHT, "")
     assert status(FractionAnswer(), Fraction(35, 9), "x = (35  # sum\n     / 9)") == (RIGHT, "")

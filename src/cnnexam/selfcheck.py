@@ -101,6 +101,11 @@ def _result(entry: dict, namespace: dict, assignments: dict | None) -> Result:
         raised = RAISED if cell_raised or variable not in namespace else ""
     elif variable not in namespace:
         return result(MISSING, "its cell has not been run")
+    elif assignments is not None and namespace[variable] is not Ellipsis:
+        # it has a value, but no `name = ...` at the top of a cell gave it (it was set inside an if, for or
+        # try, or by a function): the grader, which reads that line, finds no answer
+        return result(MISSING, f"no line `{variable} = ...` at the top of its cell (not inside if, for or try): "
+                               "the grader reads only that")
     else:
         raw = _from_value(namespace[variable])
     if raw is None or (isinstance(raw, str) and not raw.strip()):
