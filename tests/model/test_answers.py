@@ -364,3 +364,15 @@ def test_multiple_choice_splits_run_together_letters_only():
     assert t.parse("AC") == t.parse("a, c") == frozenset({0, 2})
     assert t.parse("ResNet, VGG") == frozenset({0, 1})
     assert t.parse("A, ResNet") == frozenset({0})
+
+
+def test_choices_written_as_python_values():
+    """A list or set of option texts or letters, and a letter with a trailing comma (a one-value tuple)."""
+    options = ("LeNet-5 uses max pooling and ReLU", "VGG stacks 3x3 convolutions", "ResNet adds skip connections",
+               "AlexNet won ILSVRC 2012")
+    many = MultipleChoiceAnswer(options=options)
+    assert many.parse('["VGG stacks 3x3 convolutions", "ResNet adds skip connections"]') == frozenset({1, 2})
+    assert many.parse('{"B", "C"}') == many.parse('["b", "c"]') == frozenset({1, 2})
+    assert many.parse('["LeNet-5 uses max pooling and ReLU"]') == frozenset({0})  # its 'and' separates nothing
+    one = SingleChoiceAnswer(options=options)
+    assert one.parse('"D",') == one.parse("'d',") == 3

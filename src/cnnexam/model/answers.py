@@ -513,8 +513,11 @@ class SingleChoiceAnswer(AnswerType):
 
 
 def _one_quoted(raw: str) -> str:
-    """The text inside ``["D"]``, ``('D',)`` or ``'D'`` (a list or a quoted text written as the answer)."""
+    """The text inside ``["D"]``, ``('D',)``, ``'D'`` or ``"D",`` (a list, a quoted text, or a quoted text
+    with a comma after it, which Python makes a one-value tuple)."""
     text = raw.strip()
+    if text.endswith(",") and text[:-1].rstrip()[-1:] in "'\"":
+        text = text[:-1].rstrip()
     if text[:1] in "[('\"" and text[-1:] in "])'\"" and len(text) <= 500:
         try:
             value = read_value(text, allow_text=True)
@@ -561,6 +564,18 @@ def _choice_index(raw: str, options: tuple[str, ...]) -> int:
                             "or the text of an option")
 
 
+def _text_list(raw: str) -> list[str] | None:
+    """The quoted texts of a list, tuple or set literal (``["A", "C"]``, ``{"B", "C"}``), None otherwise."""
+    text = raw.strip().rstrip(",").strip()
+    if text[:1] not in "[({" or text[-1:] not in "])}" or len(text) > 2000:
+        return None
+    try:
+        value = read_value("[" + text[1:-1] + "]", allow_text=True)
+    except AnswerFormatError:
+        return None
+    return value if value and all(isinstance(v, str) for v in value) else None
+
+
 @dataclass(frozen=True)
 class MultipleChoiceAnswer(AnswerType):
     """Every right option out of ``options``, e.g. ``A, C``; a wrong pick cancels a right one."""
@@ -571,6 +586,8 @@ class MultipleChoiceAnswer(AnswerType):
     def parse(self, raw):
         if isinstance(raw, list):
             items = raw
+        elif isinstance(raw, str) and _text_list(raw) is not None:
+            items = _text_list(raw)  # ["ResNet", "VGG"] or {"B", "C"}: each item a letter or an option's text
         elif isinstance(raw, str):
             text = raw.strip().strip("[]()")
             if _normal_text(text) in {"none", ""}:
