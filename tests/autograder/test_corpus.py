@@ -190,7 +190,7 @@ CASES = [
     Case("s004-link.ipynb", symlink, "rejected", "a symbolic link, not a file: not followed", "s004"),
     # answer cells: missing, duplicated, renamed, moved, unparsable
     Case("s001-missing-cell.ipynb", edit("s001", drop("q1-output")), "graded", SOLUTION, "s001", ("q1-output",),
-         {"q1-output": ("missing", "No answer was given (the answer cell q1-output is missing from the notebook).")}),
+         {"q1-output": ("missing", "No answer was given (its answer cell is missing from the notebook).")}),
     Case("s002-twins.ipynb", edit("s002", twin_q7(None)), "graded", SOLUTION, "s002", (),
          {"q7-params": ("correct", "Correct.")}),
     Case("s002-twin-untouched.ipynb", edit("s002", twin_q7(None, "...")), "graded", SOLUTION, "s002", (),

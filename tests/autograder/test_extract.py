@@ -88,7 +88,7 @@ def test_nothing_to_read():
                                                 "write the answer as `q1_x = <answer>`")
     assert one("q1_x = " + "1" * 200_000).error.startswith("the cell is too long to read (200,007 characters")
     missing = answers([], [("q1-x", "q1_x")])["q1-x"]
-    assert missing == Answer(None, note="the answer cell q1-x is missing from the notebook")
+    assert missing == Answer(None, note="its answer cell is missing from the notebook")
 
 
 def test_cells_by_nbgrader_id_then_cell_id_with_list_sources():

@@ -188,7 +188,7 @@ def _answer(grade_id: str, variable: str, own: list[_Parsed], assigned: list[tup
         if own[0].problem:
             return Answer(None, error=f"{own[0].problem}; write the answer as `{variable} = <answer>`")
         return Answer(None, note=f"the answer cell has no assignment `{variable} = ...`")
-    return Answer(None, note=f"the answer cell {grade_id} is missing from the notebook")
+    return Answer(None, note="its answer cell is missing from the notebook")  # the feedback names the part
 
 
 def _finals(assigned: list[tuple[_Parsed, Assignment]]) -> list[tuple[_Parsed, Assignment]]:
