@@ -83,23 +83,15 @@ def _show(value) -> str:
     return repr(value)
 
 
-def _read_number(raw):
-    """``read_value`` for a slot holding one number. ``47/9,`` (a trailing comma, which makes a one-value
-    tuple in Python) is read as 47/9: with one comma, at the end, it cannot be a separator of anything."""
-    if isinstance(raw, str):
-        text = raw.strip()
-        if text.endswith(",") and "," not in text[:-1]:
-            raw = text[:-1]
-    return read_value(raw)
-
-
-def _closing_comma_dropped(raw):
-    """``[[1, 2], [3, 4]],`` or ``(6, 28, 28),`` without the comma after the closing bracket, which makes
-    Python wrap the answer in a one-value tuple; anything else as it is."""
+def _trailing_comma_dropped(raw):
+    """The answer without a comma at its end, which makes Python read ``v,`` as a one-value tuple: the
+    student meant v (``47/9,``, ``[[1, 2], [3, 4]],``, ``"D",``). It is dropped only when it cannot be a
+    separator: the text before it ends with a closing bracket or quote, or holds no other comma."""
     if isinstance(raw, str):
         text = raw.rstrip()
-        if text.endswith(",") and text[:-1].rstrip().endswith(("]", ")")):
-            return text[:-1]
+        before = text[:-1].rstrip()
+        if text.endswith(",") and (before.endswith(("]", ")", "'", '"')) or "," not in before):
+            return before
     return raw
 
 
@@ -125,7 +117,7 @@ class IntegerAnswer(AnswerType):
             raw = raw.replace(MINUS, "-")
         if isinstance(raw, str) and _GROUPED.match(raw.strip()):  # "3,000,000" or "3 000 000"
             raw = re.sub(r"[,\s\u2009\u202f]", "", raw)
-        value = _real(_read_number(raw))
+        value = _real(read_value(_trailing_comma_dropped(raw)))
         if not isinstance(value, int):
             raise AnswerFormatError(f"{_as_typed(raw, value)} is not a whole number")
         return value
@@ -152,7 +144,7 @@ class NumberAnswer(AnswerType):
         return Fraction(1, 2 * 10**self.decimals)
 
     def parse(self, raw):
-        return _real(_read_number(raw))
+        return _real(read_value(_trailing_comma_dropped(raw)))
 
     def check(self, value, key):
         return FULL if abs(Fraction(value) - Fraction(exact(key))) <= self.tolerance(key) else NONE
@@ -174,7 +166,7 @@ class FractionAnswer(AnswerType):
     kind: ClassVar[str] = "fraction"
 
     def parse(self, raw):
-        return _real(_read_number(raw))
+        return _real(read_value(_trailing_comma_dropped(raw)))
 
     def check(self, value, key):
         if Fraction(value) == Fraction(exact(key)):
@@ -241,7 +233,7 @@ class ArrayAnswer(AnswerType):
         """The array, its entries exact numbers. An entry of the wrong kind of number (3.5 where whole numbers
         are asked) is a wrong entry, not a format error; numbers written as text ("13/4", as key.json writes
         fractions) are read as numbers; an entry that is no number at all is refused, naming where it is."""
-        value = read_value(_closing_comma_dropped(raw), entries=True)
+        value = read_value(_trailing_comma_dropped(raw), entries=True)
         ndim = len(self.shape)
         shape = _shape_of(value, ndim)
         if self.shape_given and shape != self.shape:
@@ -415,7 +407,7 @@ class ShapeAnswer(AnswerType):
     ndim: int = 3
 
     def parse(self, raw):
-        value = self._read_text(_closing_comma_dropped(raw)) if isinstance(raw, str) else read_value(raw)
+        value = self._read_text(_trailing_comma_dropped(raw)) if isinstance(raw, str) else read_value(raw)
         if not isinstance(value, list):
             value = [value]
         dims = [self._dimension(v) for v in value]
@@ -513,11 +505,8 @@ class SingleChoiceAnswer(AnswerType):
 
 
 def _one_quoted(raw: str) -> str:
-    """The text inside ``["D"]``, ``('D',)``, ``'D'`` or ``"D",`` (a list, a quoted text, or a quoted text
-    with a comma after it, which Python makes a one-value tuple)."""
-    text = raw.strip()
-    if text.endswith(",") and text[:-1].rstrip()[-1:] in "'\"":
-        text = text[:-1].rstrip()
+    """The text inside ``["D"]``, ``('D',)``, ``'D'`` or ``"D",`` (a list or a quoted text written as the answer)."""
+    text = _trailing_comma_dropped(raw).strip()
     if text[:1] in "[('\"" and text[-1:] in "])'\"" and len(text) <= 500:
         try:
             value = read_value(text, allow_text=True)
