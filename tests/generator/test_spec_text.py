@@ -42,6 +42,19 @@ def test_dollars_that_are_money_print_literally_and_maths_stays_maths():
     compile_clean(source)
 
 
+def test_instructions_keep_their_paragraphs_and_lists():
+    """Rules written as a list print as one in both formats, not as one run-on line."""
+    text = ("90 minutes.\nNo notes.\n\nRules:\n- No phones.\n- One sheet of $\\frac{1}{2}$ page,\n  both sides.\n"
+            "1. Answer every question.\n2. Run the last cell.\n\n-5 points stays text.")
+    paper = with_instructions(text)
+    assert ("90 minutes.\nNo notes.\n\nRules:\n\n- No phones.\n- One sheet of $\\frac{1}{2}$ page, both sides.\n\n"
+            "1. Answer every question.\n2. Run the last cell.\n\n\\-5 points stays text.") in header(paper)
+    source = render_typst(paper)
+    assert "#list([No phones.], [One sheet of $frac(1, 2)$ page, both sides.])" in source
+    assert "#enum(start: 1, [Answer every question.], [Run the last cell.])" in source
+    compile_clean(source)
+
+
 @pytest.mark.parametrize("text, message", [
     ("Use $\\foo{x}$.", "cannot translate the LaTeX '\\\\foo{x}': the command \\foo is not in the supported subset"),
     ("Use $x^$.", "cannot translate the LaTeX 'x^': a command or ^/_ without its argument"),

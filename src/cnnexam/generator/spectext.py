@@ -4,7 +4,8 @@ Markdown; :mod:`.typst` does the same for the PDF.
 Names, ids and titles print literally. ``instructions`` are prose like the questions' text: literal,
 except ``$...$`` (the questions' LaTeX subset) and ```code```. A dollar opens maths only as in Pandoc:
 followed by a non-space, closed by a dollar after a non-space that no digit follows. So "$5 and $10"
-is money, and ``\\$`` writes a dollar that would otherwise open maths.
+is money, and ``\\$`` writes a dollar that would otherwise open maths. As in Markdown, a blank line starts
+a paragraph, and lines starting with ``- `` (or ``* ``) or ``1. `` are the items of a list.
 """
 
 from __future__ import annotations
@@ -24,6 +25,34 @@ def spans(text: str) -> list[tuple[str, str]]:
                 out.append(("text", part.replace("\\$", "$")))
         else:
             out.append(("math" if part[0] == "$" else "code", part[1:-1]))
+    return out
+
+
+_ITEM = re.compile(r"[ \t]*(?:[-*•]|(\d{1,3})[.)])[ \t]+(?=\S)")
+
+
+def blocks(text: str) -> list[tuple[str, list[str], int]]:
+    """``text`` as (kind, pieces, start) blocks: "paragraph" (one piece, its lines joined as Markdown joins
+    them), "bullets" or "numbers" (one piece per item; ``start``: the first item's number)."""
+    out: list[tuple[str, list[str], int]] = []
+    kind = ""
+    for line in text.splitlines():
+        item = _ITEM.match(line)
+        if not line.strip():
+            kind = ""
+        elif item:
+            new_kind = "numbers" if item[1] else "bullets"
+            if kind != new_kind:
+                out.append((new_kind, [], int(item[1] or 1)))
+                kind = new_kind
+            out[-1][1].append(line[item.end():].strip())
+        elif kind in ("bullets", "numbers"):
+            out[-1][1][-1] += " " + line.strip()  # a line that goes on with the item above
+        else:
+            if kind != "paragraph":
+                out.append(("paragraph", [""], 1))
+                kind = "paragraph"
+            out[-1][1][0] += ("\n" if out[-1][1][0] else "") + line
     return out
 
 
@@ -53,7 +82,19 @@ def escape_markdown(text: str, line_start: bool = True) -> str:
 
 
 def instructions_markdown(text: str) -> str:
-    """The instructions as Markdown: maths and code kept for Jupyter to render, everything else literal."""
+    """The instructions as Markdown: paragraphs and lists, maths and code kept for Jupyter to render,
+    everything else literal."""
+    parts = []
+    for kind, pieces, start in blocks(text):
+        if kind == "paragraph":
+            parts.append(_inline_markdown(pieces[0]))
+        else:
+            parts.append("\n".join(("- " if kind == "bullets" else f"{start + i}. ") + _inline_markdown(p)
+                                   for i, p in enumerate(pieces)))
+    return "\n\n".join(parts)
+
+
+def _inline_markdown(text: str) -> str:
     out = []
     for kind, content in spans(text):
         if kind == "text":

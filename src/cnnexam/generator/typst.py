@@ -48,11 +48,18 @@ def prose(text: str) -> str:
 
 
 def spec_prose(text: str) -> str:
-    """The spec's instructions as Typst markup: as :func:`prose`, with the stricter reading of dollars
-    that :mod:`.spectext` describes ("$5 and $10" is money)."""
-    from .spectext import spans
+    """The spec's instructions as Typst markup: paragraphs and lists of prose as :func:`prose` reads it,
+    with the stricter reading of dollars that :mod:`.spectext` describes ("$5 and $10" is money)."""
+    from .spectext import blocks, spans
 
-    return _markup(spans(text))
+    parts = []
+    for kind, pieces, start in blocks(text):
+        if kind == "paragraph":
+            parts.append(_markup(spans(pieces[0])))
+        else:
+            items = ", ".join(f"[{_markup(spans(p))}]" for p in pieces)
+            parts.append(f"#list({items})" if kind == "bullets" else f"#enum(start: {start}, {items})")
+    return "\n\n".join(parts)
 
 
 def _markup(pieces) -> str:
