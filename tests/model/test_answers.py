@@ -376,3 +376,12 @@ def test_choices_written_as_python_values():
     assert many.parse('["LeNet-5 uses max pooling and ReLU"]') == frozenset({0})  # its 'and' separates nothing
     one = SingleChoiceAnswer(options=options)
     assert one.parse('"D",') == one.parse("'d',") == 3
+
+
+@pytest.mark.parametrize("answer_type, raw, point", [
+    (NumberAnswer(decimals=2), "4,25", "4.25"), (FractionAnswer(), "0,035", "0.035"), (IntegerAnswer(), "12,5", "12.5")])
+def test_a_decimal_comma_is_told_to_be_a_point(answer_type, raw, point):
+    with pytest.raises(AnswerFormatError, match=f"^{raw} is two numbers to Python: write a decimal with a point "
+                                                 rf"\({point}\)$"):
+        answer_type.parse(raw)
+    assert IntegerAnswer().parse("83,040") == 83040  # thousands stay thousands

@@ -83,6 +83,19 @@ def _show(value) -> str:
     return repr(value)
 
 
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+")
+
+
+def _one_number(raw) -> int | Fraction:
+    """The one number of a slot that holds one. ``4,25`` is a decimal comma (1,000 and 3,000,000, which
+    read as thousands, are whole numbers' business): Python would make it two numbers."""
+    if isinstance(raw, str) and _DECIMAL_COMMA.fullmatch(raw.strip()) and not _THOUSANDS.fullmatch(raw.strip()):
+        raise AnswerFormatError(f"{raw.strip()} is two numbers to Python: write a decimal with a point "
+                                f"({raw.strip().replace(',', '.')})")
+    return _real(read_value(_trailing_comma_dropped(raw)))
+
+
 def _trailing_comma_dropped(raw):
     """The answer without a comma at its end, which makes Python read ``v,`` as a one-value tuple: the
     student meant v (``47/9,``, ``[[1, 2], [3, 4]],``, ``"D",``). It is dropped only when it cannot be a
@@ -117,7 +130,7 @@ class IntegerAnswer(AnswerType):
             raw = raw.replace(MINUS, "-")
         if isinstance(raw, str) and _GROUPED.match(raw.strip()):  # "3,000,000" or "3 000 000"
             raw = re.sub(r"[,\s\u2009\u202f]", "", raw)
-        value = _real(read_value(_trailing_comma_dropped(raw)))
+        value = _one_number(raw)
         if not isinstance(value, int):
             raise AnswerFormatError(f"{_as_typed(raw, value)} is not a whole number")
         return value
@@ -144,7 +157,7 @@ class NumberAnswer(AnswerType):
         return Fraction(1, 2 * 10**self.decimals)
 
     def parse(self, raw):
-        return _real(read_value(_trailing_comma_dropped(raw)))
+        return _one_number(raw)
 
     def check(self, value, key):
         return FULL if abs(Fraction(value) - Fraction(exact(key))) <= self.tolerance(key) else NONE
@@ -166,7 +179,7 @@ class FractionAnswer(AnswerType):
     kind: ClassVar[str] = "fraction"
 
     def parse(self, raw):
-        return _real(read_value(_trailing_comma_dropped(raw)))
+        return _one_number(raw)
 
     def check(self, value, key):
         if Fraction(value) == Fraction(exact(key)):
