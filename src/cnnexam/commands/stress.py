@@ -14,6 +14,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    import textwrap
+
     from cnnexam.model.stress import stress
     from cnnexam.templates import all_templates, get_template
 
@@ -38,7 +40,11 @@ def run(args) -> int:
               f"{100 * r.same_pairs:>6.2f} {r.key_not_full:>3} {misc:>4} {bad:>3}  {spread[:80]}")
         if not r.ok:
             failed.append(r)
-    print()
+    print("\n" + textwrap.fill(
+        "fail: variants that could not be built; distinct: different variants; same%: share of seed pairs of one "
+        "difficulty giving the same variant; key: keys not graded full marks; misc: misconceptions scored full or "
+        "not recognised; bad: malformed answers that crashed or scored. fail, key, misc and bad must be 0, same% at "
+        "most 5.", 100) + "\n")
     for r in failed:
         print(f"PROBLEMS in {r.template}:")
         for p in r.problems:
