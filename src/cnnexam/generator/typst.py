@@ -472,7 +472,9 @@ def _sheet_widths(rows: list[SheetRow], group: range) -> list[str]:
     widths = [f"{0.5 * name + 0.8:.1f}em", f"{0.55 * ident + 0.8:.1f}em", "5.2em"]
     for q in group:
         longest = max(len(letter) + len(text) + 3 for r in rows for letter, text in r.answers[q])
-        widths.append(f"{min(max(longest, 10), 24)}fr")
+        # a word that cannot wrap (3000001000) needs its width, or it runs into the next column
+        word = max(len(letter) + len(w) + 4 for r in rows for letter, text in r.answers[q] for w in text.split() or [""])
+        widths.append(f"{max(min(max(longest, 10), 24), word)}fr")
     return widths
 
 
