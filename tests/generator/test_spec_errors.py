@@ -51,6 +51,9 @@ SPECS = {
     "sections-missing": (VALID.split("[[sections]]")[0], "sections: missing; expected at least one [[sections]] table"),
     "sections-single-brackets": (VALID.replace("[[sections]]", "[sections]").replace("[[sections.questions]]", "[sections.questions]"),
                                  "sections: expected [[sections]] tables (double brackets), got a single [sections] table"),
+    "questions-without-section": (VALID.replace('[[sections]]\ntitle = "Convolution"\n', ""),
+                                  "sections: [[sections.questions]] with no [[sections]] above it; start each section "
+                                  "with [[sections]]"),
     "questions-missing": (VALID.split("[[sections.questions]]")[0],
                           "sections[1].questions: missing; expected at least one [[sections.questions]] table"),
     "unknown-key": (VALID.replace('title = "Quiz"', 'titel = "Quiz"'),

@@ -218,6 +218,8 @@ class _Checker:
     def tables_expected(header: str, value) -> str:
         if value is None:
             return f"missing; expected at least one {header} table"
+        if isinstance(value, dict) and isinstance(value.get("questions"), list):  # what TOML makes of it
+            return "[[sections.questions]] with no [[sections]] above it; start each section with [[sections]]"
         if isinstance(value, dict):
             return f"expected {header} tables (double brackets), got a single {header[1:-1]} table"
         return f"expected at least one {header} table, got {shown(value)}"
