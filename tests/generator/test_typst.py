@@ -52,6 +52,8 @@ def compile_clean(source: str) -> bytes:
     ("a = 1\nb = 2", r"a = 1 \ b = 2"),
     (r"x \\ y", r"x \ y"),
     (r"\text{if } x < y", '"if " x lt y'),
+    (r"\tanh(x) + \dfrac{1}{2} + \tfrac{a}{b} + \binom{n}{k}", "tanh ( x ) + frac(1, 2) + frac(a, b) + binom(n, k)"),
+    (r"\|W^\top x\|_\ell", "|| W^(top) x ||_(ell)"),
     ("a # b $ c @ d & e \"f\"", r'a \# b \$ c \@ d \& e \" f \"'),
 ])
 def test_latex_to_typst(tex, typst):
@@ -73,7 +75,8 @@ def test_latex_to_typst_every_supported_command_compiles():
 
     commands = [rf"x \{name} y" for name in renderer._SYMBOLS if name.isalpha()]
     commands += [rf"\{name}{{x}}" for name in [*renderer._STYLE_COMMANDS, *renderer._ACCENTS, *renderer._TEXT_COMMANDS]]
-    commands += [r"a\,b\;c\:d\!e\ f", r"\{ \% \_ \# \& \$ \}", r"\operatorname{relu}(x)"]
+    commands += [r"a\,b\;c\:d\!e\ f", r"\{ \% \_ \# \& \$ \}", r"\operatorname{relu}(x)",
+                 r"\dfrac{1}{2} \tfrac{1}{2} \binom{n}{k}"]
     compile_clean("\n\n".join(f"${latex_to_typst(c)}$" for c in commands))
 
 

@@ -106,6 +106,7 @@ _SYMBOLS = {
     "Vert": "||", "|": "||", "langle": "chevron.l", "rangle": "chevron.r",
     "max": "max", "min": "min", "ln": "ln", "log": "log", "exp": "exp", "sin": "sin", "cos": "cos",
     "tan": "tan", "arg": "arg", "lim": "lim", "sup": "sup", "inf": "inf", "det": "det",
+    "tanh": "tanh", "sinh": "sinh", "cosh": "cosh", "ell": "ell", "top": "top",
     ",": "thin", ";": "med", ":": "med", "!": "", " ": "thin", "\n": "thin", "quad": "quad", "qquad": "wide",
     "{": "\\{", "}": "\\}", "%": "%", "_": "\\_", "#": "\\#", "&": "\\&", "$": "\\$",
 }
@@ -227,9 +228,9 @@ class _LatexReader:
                 self.i += 1
                 return []
             return self.argument() if self.i < len(s) and s[self.i] == "\\" else []
-        if name == "frac":
+        if name in ("frac", "dfrac", "tfrac", "binom"):
             num, den = _emit(self.argument(), arg=True), _emit(self.argument(), arg=True)
-            return [_Tok("atom", f"frac({num}, {den})")]
+            return [_Tok("atom", f"{'binom' if name == 'binom' else 'frac'}({num}, {den})")]
         if name == "sqrt":
             if self.i < len(s) and s[self.i] == "[":
                 end = s.find("]", self.i)
