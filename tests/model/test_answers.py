@@ -385,3 +385,9 @@ def test_a_decimal_comma_is_told_to_be_a_point(answer_type, raw, point):
                                                  rf"\({point}\)$"):
         answer_type.parse(raw)
     assert IntegerAnswer().parse("83,040") == 83040  # thousands stay thousands
+
+
+def test_a_matrix_written_as_rows_of_numbers_without_brackets_is_told_so():
+    # Python reads "-10 -1" as -10 - 1: the message must not say "one value"
+    with pytest.raises(AnswerFormatError, match="^its numbers are not in brackets$"):
+        ArrayAnswer(shape=(2, 2)).parse("-10 -1\n-8 -12")

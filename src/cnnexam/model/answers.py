@@ -246,6 +246,9 @@ class ArrayAnswer(AnswerType):
         """The array, its entries exact numbers. An entry of the wrong kind of number (3.5 where whole numbers
         are asked) is a wrong entry, not a format error; numbers written as text ("13/4", as key.json writes
         fractions) are read as numbers; an entry that is no number at all is refused, naming where it is."""
+        if isinstance(raw, str) and not re.search(r"[\[(]", raw) and re.search(r"\d\s+[-+]?\d", raw.strip()):
+            # "-10 -1\n-8 -12" is arithmetic to Python (-10 - 1 ...): say what is missing instead
+            raise AnswerFormatError("its numbers are not in brackets")
         value = read_value(_trailing_comma_dropped(raw), entries=True)
         ndim = len(self.shape)
         shape = _shape_of(value, ndim)
