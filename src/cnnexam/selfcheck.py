@@ -151,9 +151,9 @@ def canonical(answer_type: AnswerType, value) -> str | None:
     if kind in ("integer", "fraction"):
         return fmt(value)
     if kind == "number":
-        return None if answer_type.rel_tol is not None else _rounded(value, answer_type.decimals)
+        return None if answer_type.rounded_to is None else _rounded(value, answer_type.rounded_to)
     if kind == "array":
-        cell = (lambda v: _rounded(v, answer_type._element().decimals)) if answer_type.element == "number" else fmt
+        cell = (lambda v: _rounded(v, answer_type.rounded_to)) if answer_type.rounded_to is not None else fmt
         return _nested(value, cell)
     if kind == "shape":
         return _nested(value, str)
@@ -173,9 +173,9 @@ def canonical(answer_type: AnswerType, value) -> str | None:
 def accepted_forms(answer_type: AnswerType, key) -> tuple[str, ...] | None:
     """Every canonical form the grader gives full credit to, for the key ``key`` (None: not checkable)."""
     kind = answer_type.kind
-    if kind == "number" and answer_type.rel_tol is None:
+    if kind == "number" and answer_type.rounded_to is not None:
         return tuple(sorted(set(_roundings(answer_type, key))))
-    if kind == "array" and answer_type.element == "number":
+    if kind == "array" and answer_type.rounded_to is not None:
         element = answer_type._element()
         cells = [_roundings(element, k) for k in _flat(key)]
         if math.prod(len(c) for c in cells) > MAX_FORMS:

@@ -241,19 +241,10 @@ def slot_key(answer_type, value):
     key that the grader's tolerance (half a unit in the last place) is measured from, as a decimal, or as
     ``"p/q"`` when no decimal is exact. Grading never reads key.json (it regenerates the keys from the
     manifest); ``exact`` lets anyone regrade by hand exactly as the grader does."""
-    decimals = _decimals(answer_type)
+    decimals = answer_type.rounded_to
     if decimals is None:
         return answer_type.to_json(value)
     return {"answer": _nested(value, lambda v: fmt(v, decimals)), "exact": _nested(value, _exact_text)}
-
-
-def _decimals(answer_type) -> int | None:
-    """The decimals the slot asks its numbers rounded to, if it asks for a rounding."""
-    if answer_type.kind == "number" and answer_type.rel_tol is None:
-        return answer_type.decimals
-    if answer_type.kind == "array" and answer_type.element == "number":
-        return answer_type._element().decimals
-    return None
 
 
 def _nested(value, cell):

@@ -57,6 +57,11 @@ class AnswerType(ABC):
     def to_json(self, value):
         return to_jsonable(value)
 
+    @property
+    def rounded_to(self) -> int | None:
+        """The decimal places the answer's numbers are to be rounded to, if the slot asks for a rounding."""
+        return None
+
     def spec(self) -> dict:
         """The type and its declared settings, for JSON output and LMS exporters."""
         out = {"kind": self.kind}
@@ -150,6 +155,10 @@ class NumberAnswer(AnswerType):
     decimals: int | None = 2
     rel_tol: float | None = None
 
+    @property
+    def rounded_to(self) -> int | None:
+        return self.decimals if self.rel_tol is None else None
+
     def tolerance(self, key) -> Fraction:
         if self.rel_tol is not None:
             return abs(Fraction(exact(key))) * Fraction(repr(self.rel_tol))
@@ -238,6 +247,10 @@ class ArrayAnswer(AnswerType):
     element: str = "integer"
     decimals: int | None = None
     shape_given: bool = True
+
+    @property
+    def rounded_to(self) -> int | None:
+        return self._element().rounded_to
 
     def _element(self) -> AnswerType:
         return _ELEMENT.get(self.element) or NumberAnswer(decimals=self.decimals if self.decimals is not None else 2)
