@@ -77,31 +77,36 @@ def _name_keys(name: str) -> set[str]:
     return {fold("".join(words[k:] + words[:k])) for k in range(len(words))} or {fold(name)}
 
 
-def lms_of(path: str) -> str:
-    """"moodle", "canvas" or "": the LMS that made a submission's ``path``, decided as :func:`identify_path`
-    decides it (a Moodle folder outranks a Canvas-like file name inside it)."""
+def _lms_match(path: str) -> tuple[str, re.Match | None, str]:
+    """(LMS, its match, the file name) for ``path``: the outermost Moodle folder outranks a Canvas-like file
+    name inside it (Moodle made the folder, the student the names inside)."""
     parts = PurePosixPath(path).parts
-    if any(_MOODLE.match(folder) for folder in parts[:-1]):
-        return "moodle"
-    return "canvas" if parts and _CANVAS.match(parts[-1]) else ""
+    filename = parts[-1] if parts else path
+    for folder in parts[:-1]:
+        moodle = _MOODLE.match(folder)
+        if moodle:
+            return "moodle", moodle, filename
+    canvas = _CANVAS.match(filename)
+    return ("canvas", canvas, filename) if canvas else ("", None, filename)
+
+
+def lms_of(path: str) -> str:
+    """"moodle", "canvas" or "": the LMS that made a submission's ``path``, as :func:`identify_path` reads it."""
+    return _lms_match(path)[0]
 
 
 def identify_path(path: str, roster: Roster) -> PathIdentity:
-    parts = PurePosixPath(path).parts
-    filename = parts[-1] if parts else path
-    for folder in parts[:-1]:  # the outermost Moodle folder: Moodle made it, the student the ones inside
-        moodle = _MOODLE.match(folder)
-        if moodle:
-            student = roster.by_name(moodle["name"])
-            if student:
-                return PathIdentity(student, "moodle", moodle["user"], f"Moodle folder '{moodle['name']}'")
-            return _by_id(filename, roster, "moodle", moodle["user"], f"Moodle folder '{moodle['name']}'")
-    canvas = _CANVAS.match(filename)
-    if canvas:
-        student = roster.by_name(canvas["name"])
+    lms, match, filename = _lms_match(path)
+    if lms == "moodle":
+        student = roster.by_name(match["name"])
         if student:
-            return PathIdentity(student, "canvas", canvas["user"], f"Canvas file name '{canvas['name']}'")
-        return _by_id(canvas["original"], roster, "canvas", canvas["user"], f"Canvas name '{canvas['name']}'")
+            return PathIdentity(student, "moodle", match["user"], f"Moodle folder '{match['name']}'")
+        return _by_id(filename, roster, "moodle", match["user"], f"Moodle folder '{match['name']}'")
+    if lms == "canvas":
+        student = roster.by_name(match["name"])
+        if student:
+            return PathIdentity(student, "canvas", match["user"], f"Canvas file name '{match['name']}'")
+        return _by_id(match["original"], roster, "canvas", match["user"], f"Canvas name '{match['name']}'")
     return _by_id(path, roster, "", "")
 
 
