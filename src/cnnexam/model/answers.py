@@ -89,15 +89,15 @@ def _show(value) -> str:
 
 
 _DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
-_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+")
 
 
 def _one_number(raw) -> int | Fraction:
     """The one number of a slot that holds one. ``4,25`` is a decimal comma (1,000 and 3,000,000, which
     read as thousands, are whole numbers' business): Python would make it two numbers."""
-    if isinstance(raw, str) and _DECIMAL_COMMA.fullmatch(raw.strip()) and not _THOUSANDS.fullmatch(raw.strip()):
-        raise AnswerFormatError(f"{raw.strip()} is two numbers to Python: write a decimal with a point "
-                                f"({raw.strip().replace(',', '.')})")
+    text = raw.strip() if isinstance(raw, str) else ""
+    if _DECIMAL_COMMA.fullmatch(text) and not (_GROUPED.match(text) and not text.lstrip("-").startswith("0")):
+        raise AnswerFormatError(f"{text} is two numbers to Python: write a decimal with a point "
+                                f"({text.replace(',', '.')})")
     return _real(read_value(_trailing_comma_dropped(raw)))
 
 
